@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm run dev`: Belfry on this machine with local D1, Durable Objects and Queues.
+// Creates .dev.vars from the committed example when missing, applies pending local migrations,
+// then runs `wrangler dev` with any flags given after `--`. Because local `wrangler dev` never
+// fires cron triggers, this script triggers the sweeper itself every 30 s.
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+const SWEEP_EVERY_MS = 30_000;
+const args = process.argv.slice(2);
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("Created .dev.vars from .dev.vars.example");
+}
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+  stdio: "inherit",
+  env: { ...process.env, CI: "true" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+function flag(name, fallback) {
+  const i = args.indexOf(name);
+  if (i >= 0 && args[i + 1]) return args[i + 1];
+  const joined = args.find((a) => a.startsWith(`${name}=`));
+  return joined ? joined.slice(name.length + 1) : fallback;
+}
+const port = flag("--port", "8787");
+const ip = flag("--ip", "127.0.0.1");
+const hasLogLevel = args.some((a) => a.startsWith("--log-level"));
+const hasIp = args.some((a) => a.startsWith("--ip"));
+
+const wrangler = spawn(
+  "wrangler",
+  ["dev", ...(hasLogLevel ? [] : ["--log-level", "warn"]), ...(hasIp ? [] : ["--ip", ip]), ...args],
+  { stdio: "inherit" },
+);
+
+const host = ip === "0.0.0.0" || ip === "*" ? "127.0.0.1" : ip;
+const sweeper = setInterval(() => {
+  fetch(`http://${host.includes(":") ? `[${host}]` : host}:${port}/cdn-cgi/local/scheduled`).catch(
+    () => {},
+  );
+}, SWEEP_EVERY_MS);
+
+function stop(signal) {
+  clearInterval(sweeper);
+  wrangler.kill(signal);
+}
+process.on("SIGINT", () => stop("SIGINT"));
+process.on("SIGTERM", () => stop("SIGTERM"));
+wrangler.on("exit", (code) => {
+  clearInterval(sweeper);
+  process.exit(code ?? 0);
+});

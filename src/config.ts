@@ -1,0 +1,26 @@
+import type { TaskLimits } from "./core/task-definition";
+
+/** Deployment settings read from the Worker's vars, with their defaults. */
+export interface Config extends TaskLimits {
+  maxBodyBytes: number;
+  maxActiveTasks: number;
+  retentionDays: number;
+}
+
+function intVar(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) ? n : fallback;
+}
+
+/** Read the configuration from the environment. */
+export function readConfig(env: Env): Config {
+  return {
+    minIntervalMs: intVar(env.MIN_INTERVAL_MS, 1_000),
+    allowPrivateUrls: env.BELFRY_ALLOW_PRIVATE_URLS === "1",
+    maxHeaders: intVar(env.MAX_HEADERS, 50),
+    maxHeaderBytes: intVar(env.MAX_HEADER_BYTES, 8 * 1024),
+    maxBodyBytes: intVar(env.MAX_BODY_BYTES, 256 * 1024),
+    maxActiveTasks: intVar(env.MAX_ACTIVE_TASKS, 10_000),
+    retentionDays: intVar(env.HISTORY_RETENTION_DAYS, 30),
+  };
+}

@@ -1,0 +1,44 @@
+import type { TaskSnapshot } from "./task-view";
+
+/** One attempt, as the history stores it and the API returns it. */
+export interface AttemptRecord {
+  id: string;
+  execution_id: string;
+  task_id: string;
+  project_id: string;
+  number: number;
+  attempt: number;
+  scheduled_at: number;
+  started_at: number;
+  duration_ms: number;
+  lateness_ms: number;
+  status_code: number | null;
+  successful: boolean;
+  error: string | null;
+  response: { headers: Record<string, string>; body: string; truncated: boolean };
+  final: boolean;
+}
+
+/** A task's index row as its object last saw it. */
+export interface TaskIndexEntry {
+  snapshot: TaskSnapshot;
+  /** The earliest call still to make (grid point or retry), for the sweeper. */
+  wake_at: number | null;
+  deleted_at: number | null;
+}
+
+/** What a TaskObject sends to the history writer: an attempt, the task's new index row, or both. */
+export interface HistoryMessage {
+  task?: TaskIndexEntry;
+  attempt?: AttemptRecord;
+}
+
+/** The API's form of an attempt record. */
+export function attemptView(record: AttemptRecord) {
+  return {
+    ...record,
+    scheduled_at: new Date(record.scheduled_at).toISOString(),
+    started_at: new Date(record.started_at).toISOString(),
+  };
+}
+export type AttemptView = ReturnType<typeof attemptView>;

@@ -1,0 +1,163 @@
+import { cronError, isValidTimeZone } from "./cron";
+import { invalidField } from "./errors";
+import { headerProblems } from "./header-policy";
+import type { RetryPolicy } from "./retry";
+import { firstGridPoint, type ScheduleSpec } from "./schedule";
+import type { CreateTaskInput, Method, PatchTaskInput, ScheduleInput } from "./task-input";
+import { targetUrlError } from "./url-policy";
+
+/** Deployment settings that bound what a task may ask for. */
+export interface TaskLimits {
+  minIntervalMs: number;
+  allowPrivateUrls: boolean;
+  maxHeaders: number;
+  maxHeaderBytes: number;
+}
+
+/** What a TaskObject stores about its task: validated, normalised, times in epoch ms. */
+export interface TaskDefinition {
+  id: string;
+  project_id: string;
+  name: string | null;
+  url: string;
+  method: Method;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  /** Absent means no body; a string is sent as-is, anything else as JSON. */
+  body?: unknown;
+  schedule: ScheduleSpec;
+  retry: RetryPolicy;
+  timeout: number;
+  callback_url: string | null;
+  events_url: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoff: 1_000, max_backoff: 600_000 };
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const MAX_TIMEOUT_MS = 15 * 60_000;
+/** How far in the past an `at` may lie (clock skew between client and server). */
+export const AT_SKEW_MS = 5_000;
+
+/** Turn a validated schedule input into the schedule a task runs on, or throw a 400. */
+export function toScheduleSpec(
+  input: ScheduleInput,
+  now: number,
+  limits: TaskLimits,
+): ScheduleSpec {
+  if (input.at !== undefined || input.delay !== undefined) {
+    const at = input.at ?? now + (input.delay ?? 0);
+    if (input.at !== undefined && at < now - AT_SKEW_MS) {
+      throw invalidField("schedule.at", "must not be in the past");
+    }
+    return { kind: "once", at: Math.max(at, now) };
+  }
+  const { begins, expires, occurrences } = input;
+  if (begins !== undefined && expires !== undefined && expires <= begins) {
+    throw invalidField("schedule.expires", "must be after schedule.begins");
+  }
+  if (expires !== undefined && expires <= now) {
+    throw invalidField("schedule.expires", "must be in the future");
+  }
+  const bounds = {
+    ...(begins !== undefined && { begins }),
+    ...(expires !== undefined && { expires }),
+    ...(occurrences !== undefined && { occurrences }),
+    misfire: input.misfire ?? "run_once",
+  };
+  let spec: ScheduleSpec;
+  if (input.every !== undefined) {
+    if (input.every < limits.minIntervalMs) {
+      throw invalidField("schedule.every", `must be at least ${limits.minIntervalMs} ms`);
+    }
+    spec = { kind: "every", every: input.every, createdAt: now, ...bounds };
+  } else {
+    const cron = (input.cron ?? "").trim();
+    const timezone = input.timezone ?? "UTC";
+    if (!isValidTimeZone(timezone)) {
+      throw invalidField("schedule.timezone", `unknown time zone ${JSON.stringify(timezone)}`);
+    }
+    const error = cronError(cron, timezone, "or");
+    if (error) throw invalidField("schedule.cron", error);
+    spec = { kind: "cron", cron, timezone, dayMatch: "or", createdAt: now, ...bounds };
+  }
+  if (firstGridPoint(spec) === null) {
+    throw invalidField("schedule", "has no occurrence in the future");
+  }
+  return spec;
+}
+
+function checkUrl(path: string, url: string, limits: TaskLimits): void {
+  const error = targetUrlError(url, limits.allowPrivateUrls);
+  if (error) throw invalidField(path, error);
+}
+
+function checkRequestShape(def: TaskDefinition, limits: TaskLimits): void {
+  checkUrl("url", def.url, limits);
+  if (def.callback_url) checkUrl("callback_url", def.callback_url, limits);
+  if (def.events_url) checkUrl("events_url", def.events_url, limits);
+  const [problem] = headerProblems(def.headers, limits);
+  if (problem) throw invalidField(problem[0] ? `headers.${problem[0]}` : "headers", problem[1]);
+  if (def.body !== undefined && (def.method === "GET" || def.method === "HEAD")) {
+    throw invalidField("body", `not allowed with ${def.method}`);
+  }
+  if (def.timeout < 1 || def.timeout > MAX_TIMEOUT_MS) {
+    throw invalidField("timeout", "must be between 1 ms and 15 minutes");
+  }
+  if (def.retry.max_backoff < def.retry.backoff) {
+    throw invalidField("retry.max_backoff", "must not be shorter than retry.backoff");
+  }
+}
+
+/** Build the definition of a new task from a validated create body, or throw a 400. */
+export function buildDefinition(
+  input: CreateTaskInput,
+  ids: { id: string; projectId: string },
+  now: number,
+  limits: TaskLimits,
+): TaskDefinition {
+  const def: TaskDefinition = {
+    id: ids.id,
+    project_id: ids.projectId,
+    name: input.name ?? null,
+    url: input.url,
+    method: input.method ?? "POST",
+    headers: input.headers ?? {},
+    query: input.query ?? {},
+    ...(input.body !== undefined && { body: input.body }),
+    schedule: toScheduleSpec(input.schedule, now, limits),
+    retry: { ...DEFAULT_RETRY, ...input.retry },
+    timeout: input.timeout ?? DEFAULT_TIMEOUT_MS,
+    callback_url: input.callback_url ?? null,
+    events_url: input.events_url ?? null,
+    idempotency_key: input.idempotency_key ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  checkRequestShape(def, limits);
+  return def;
+}
+
+/** Apply a validated patch to a definition, or throw a 400. `retry` merges; the rest replaces. */
+export function patchDefinition(
+  def: TaskDefinition,
+  patch: PatchTaskInput,
+  now: number,
+  limits: TaskLimits,
+): TaskDefinition {
+  const { body, schedule, retry, ...rest } = patch;
+  const next: TaskDefinition = {
+    ...def,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    retry: { ...def.retry, ...retry },
+    updated_at: now,
+  };
+  if (rest.name === null) next.name = null;
+  if (body !== undefined) next.body = body;
+  else if (next.method === "GET" || next.method === "HEAD") delete next.body;
+  if (schedule) next.schedule = toScheduleSpec(schedule, now, limits);
+  checkRequestShape(next, limits);
+  return next;
+}

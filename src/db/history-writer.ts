@@ -1,0 +1,45 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { HistoryMessage } from "../core/history";
+import type { Database } from "./client";
+import { executions } from "./schema";
+import { upsertTaskStatement } from "./task-index";
+
+/**
+ * Write a batch of history messages with one D1 batch. Idempotent: an attempt is keyed by its
+ * id and an index row only moves to a newer version, so a redelivered batch changes nothing.
+ */
+export async function writeHistory(db: Database, messages: HistoryMessage[]): Promise<void> {
+  const statements: BatchItem<"sqlite">[] = [];
+  for (const message of messages) {
+    const a = message.attempt;
+    if (a) {
+      statements.push(
+        db
+          .insert(executions)
+          .values({
+            id: a.id,
+            executionId: a.execution_id,
+            taskId: a.task_id,
+            projectId: a.project_id,
+            number: a.number,
+            attempt: a.attempt,
+            scheduledAt: a.scheduled_at,
+            startedAt: a.started_at,
+            durationMs: a.duration_ms,
+            latenessMs: a.lateness_ms,
+            statusCode: a.status_code,
+            successful: a.successful,
+            error: a.error,
+            responseHeaders: JSON.stringify(a.response.headers),
+            responseBody: a.response.body,
+            truncated: a.response.truncated,
+            final: a.final,
+          })
+          .onConflictDoNothing(),
+      );
+    }
+    if (message.task) statements.push(upsertTaskStatement(db, message.task));
+  }
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+}

@@ -1,0 +1,89 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "./client";
+import { apiKeys, projects } from "./schema";
+
+export type ProjectRow = typeof projects.$inferSelect;
+
+/** The project a live (not revoked) key hash belongs to, with the key's id. */
+export async function findKeyByHash(db: Database, hash: string) {
+  const [row] = await db
+    .select({ keyId: apiKeys.id, projectId: apiKeys.projectId, hash: apiKeys.hash })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** One project by id. */
+export async function findProject(db: Database, id: string): Promise<ProjectRow | null> {
+  const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** Insert a project with its first key. */
+export async function insertProject(
+  db: Database,
+  project: ProjectRow,
+  key: { id: string; prefix: string; hash: string },
+): Promise<void> {
+  await db.batch([
+    db.insert(projects).values(project),
+    db.insert(apiKeys).values({ ...key, projectId: project.id, createdAt: project.createdAt }),
+  ]);
+}
+
+/** Insert a project and key unless they exist (the local dev project). */
+export async function ensureProject(
+  db: Database,
+  project: ProjectRow,
+  key: { id: string; prefix: string; hash: string },
+): Promise<void> {
+  await db.batch([
+    db.insert(projects).values(project).onConflictDoNothing(),
+    db
+      .insert(apiKeys)
+      .values({ ...key, projectId: project.id, createdAt: project.createdAt })
+      .onConflictDoNothing(),
+  ]);
+}
+
+/** Add a key to a project. */
+export async function insertKey(
+  db: Database,
+  projectId: string,
+  key: { id: string; prefix: string; hash: string },
+  now: number,
+): Promise<void> {
+  await db.insert(apiKeys).values({ ...key, projectId, createdAt: now });
+}
+
+/** Revoke a key; returns false when the project has no such live key. */
+export async function revokeKey(
+  db: Database,
+  projectId: string,
+  keyId: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, projectId), isNull(apiKeys.revokedAt)));
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/** Replace a project's signing secret, keeping the old one valid until `previousValidUntil`. */
+export async function rotateSigningSecret(
+  db: Database,
+  project: ProjectRow,
+  secret: string,
+  previousValidUntil: number,
+): Promise<void> {
+  await db
+    .update(projects)
+    .set({
+      signingSecret: secret,
+      previousSigningSecret: project.signingSecret,
+      previousValidUntil,
+    })
+    .where(eq(projects.id, project.id));
+}

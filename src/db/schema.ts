@@ -1,0 +1,87 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const projects = sqliteTable("projects", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  signingSecret: text("signing_secret").notNull(),
+  /** The secret replaced by the last rotation; it keeps signing alongside until previousValidUntil. */
+  previousSigningSecret: text("previous_signing_secret"),
+  previousValidUntil: integer("previous_valid_until"),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id),
+    /** The first characters of the key, shown to people to tell keys apart. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 of the whole key, hex; the key itself is never stored. */
+    hash: text("hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.hash), index("api_keys_project").on(t.projectId)],
+);
+
+/**
+ * The task index: one row per task, a copy of what its TaskObject holds, kept for listing.
+ * Rows are only overwritten by a newer `version`, so late history messages never undo a change.
+ * A deleted task keeps a row with `deletedAt` set, which stops older messages from recreating it.
+ */
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull(),
+    name: text("name"),
+    state: text("state").notNull(),
+    nextRunAt: integer("next_run_at"),
+    lastRunAt: integer("last_run_at"),
+    executionsTotal: integer("executions_total").notNull().default(0),
+    idempotencyKey: text("idempotency_key"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    version: integer("version").notNull(),
+    deletedAt: integer("deleted_at"),
+    /** The task as its object last reported it (JSON), rendered into list results. */
+    snapshot: text("snapshot").notNull(),
+  },
+  (t) => [
+    index("tasks_project_created").on(t.projectId, t.createdAt, t.id),
+    index("tasks_project_state_created").on(t.projectId, t.state, t.createdAt, t.id),
+    index("tasks_project_name").on(t.projectId, t.name),
+    index("tasks_state_next_run").on(t.state, t.nextRunAt),
+  ],
+);
+
+/** One row per attempt. */
+export const executions = sqliteTable(
+  "executions",
+  {
+    id: text("id").primaryKey(),
+    executionId: text("execution_id").notNull(),
+    taskId: text("task_id").notNull(),
+    projectId: text("project_id").notNull(),
+    number: integer("number").notNull(),
+    attempt: integer("attempt").notNull(),
+    scheduledAt: integer("scheduled_at").notNull(),
+    startedAt: integer("started_at").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    latenessMs: integer("lateness_ms").notNull(),
+    statusCode: integer("status_code"),
+    successful: integer("successful", { mode: "boolean" }).notNull(),
+    error: text("error"),
+    responseHeaders: text("response_headers").notNull(),
+    responseBody: text("response_body").notNull(),
+    truncated: integer("truncated", { mode: "boolean" }).notNull(),
+    final: integer("final", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    index("executions_task_started").on(t.taskId, t.startedAt, t.id),
+    index("executions_started").on(t.startedAt),
+  ],
+);

@@ -1,0 +1,8 @@
+// Secrets and local-only settings: absent in a deploy unless set with `wrangler secret put`,
+// so they are declared optional here rather than generated from .dev.vars.
+interface Env {
+  BELFRY_ADMIN_TOKEN?: string;
+  BELFRY_ALLOW_PRIVATE_URLS?: string;
+  BELFRY_DEV_API_KEY?: string;
+  BELFRY_DEV_SIGNING_SECRET?: string;
+}

@@ -1,0 +1,22 @@
+import { app } from "./api/app";
+import type { HistoryMessage } from "./core/history";
+import { database } from "./db/client";
+import { writeHistory } from "./db/history-writer";
+import { sweep } from "./task/sweeper";
+
+export { TaskObject } from "./task/task-object";
+
+export default {
+  fetch: app.fetch,
+
+  /** The history writer: one D1 batch per queue batch. */
+  async queue(batch: MessageBatch<string>, env: Env): Promise<void> {
+    const messages = batch.messages.map((m) => JSON.parse(m.body) as HistoryMessage);
+    await writeHistory(database(env.DB), messages);
+  },
+
+  /** The sweeper: re-arm overdue tasks and purge old history. */
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    await sweep(env, Date.now());
+  },
+} satisfies ExportedHandler<Env, string>;

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { readConfig as config } from "../config";
+import { BelfryError, fromSerialized, invalidField } from "../core/errors";
+import type { AttemptRecord } from "../core/history";
+import { idempotentTaskId } from "../core/keys";
+import { buildDefinition } from "../core/task-definition";
+import type { CreateTaskInput, PatchTaskInput } from "../core/task-input";
+import {
+  STATES_BY_STATUS,
+  TASK_STATES,
+  TASK_STATUSES,
+  type TaskSnapshot,
+  type TaskState,
+} from "../core/task-view";
+import { database } from "../db/client";
+import { listAttempts } from "../db/execution-log";
+import { findIndexedTask, listIndexedTasks } from "../db/task-index";
+import type { TaskResult } from "./task-object";
+
+/**
+ * The core commands every interface shares — the native API, the dialects and the service
+ * binding. They take a project id that the caller has already authenticated.
+ */
+
+const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Await a TaskObject call and unwrap its result. RPC's generated types cannot express the
+ * `unknown` JSON a task body may hold, so the object's own method signature names `T`.
+ */
+async function unwrap<T>(call: Promise<unknown>): Promise<T> {
+  const result = (await call) as TaskResult<T>;
+  if (!result.ok) throw fromSerialized(result.error);
+  return result.value;
+}
+
+function taskStub(env: Env, id: string) {
+  if (!TASK_ID.test(id)) throw new BelfryError("not_found", "task not found");
+  return env.TASKS.get(env.TASKS.idFromName(id));
+}
+
+/** Create a task; a replayed idempotency key returns the first task with `created: false`. */
+export async function createTask(env: Env, projectId: string, input: CreateTaskInput) {
+  const id = input.idempotency_key
+    ? await idempotentTaskId(projectId, input.idempotency_key)
+    : crypto.randomUUID();
+  const def = buildDefinition(input, { id, projectId }, Date.now(), config(env));
+  return unwrap<{ snapshot: TaskSnapshot; created: boolean }>(taskStub(env, id).create(def));
+}
+
+/** One task, read live from its object. */
+export async function getTask(env: Env, projectId: string, id: string): Promise<TaskSnapshot> {
+  return unwrap<TaskSnapshot>(taskStub(env, id).read(projectId));
+}
+
+/** Change a task's definition. */
+export async function updateTask(env: Env, projectId: string, id: string, patch: PatchTaskInput) {
+  return unwrap<TaskSnapshot>(taskStub(env, id).update(projectId, patch, config(env)));
+}
+
+export type LifecycleAction = "pause" | "resume" | "cancel" | "run";
+
+/** Pause, resume, cancel or run a task now. */
+export async function changeTaskState(
+  env: Env,
+  projectId: string,
+  id: string,
+  action: LifecycleAction,
+): Promise<TaskSnapshot> {
+  const stub = taskStub(env, id);
+  return unwrap<TaskSnapshot>(stub[action](projectId));
+}
+
+/** Cancel a task and remove it; its history stays until retention. */
+export async function deleteTask(env: Env, projectId: string, id: string) {
+  return unwrap<{ id: string }>(taskStub(env, id).remove(projectId));
+}
+
+const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
+
+/** Keyset cursors are opaque to callers: base64url JSON of the last row's sort key. */
+export function encodeCursor(key: [number, string]): string {
+  return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decode a cursor from `encodeCursor`, or throw a 400 naming `cursor`. */
+export function decodeCursor(cursor: string): [number, string] {
+  try {
+    const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    return cursorSchema.parse(JSON.parse(json));
+  } catch {
+    throw invalidField("cursor", "is not a cursor returned by this API");
+  }
+}
+
+/** Filters of the task list. */
+export const listTasksQuerySchema = z.strictObject({
+  /** Comma-separated states. */
+  state: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()))
+    .pipe(z.array(z.enum(TASK_STATES)))
+    .optional(),
+  status: z.enum(TASK_STATUSES).optional(),
+  /** Name prefix. */
+  name: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListTasksQuery = z.output<typeof listTasksQuerySchema>;
+
+/** A page of a project's tasks, newest first. */
+export async function listTasks(env: Env, projectId: string, query: ListTasksQuery) {
+  let states: TaskState[] | undefined = query.state;
+  if (query.status) {
+    const byStatus = STATES_BY_STATUS[query.status];
+    states = states ? states.filter((s) => byStatus.includes(s)) : byStatus;
+  }
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await listIndexedTasks(database(env.DB), {
+    projectId,
+    ...(states && { states }),
+    ...(query.name !== undefined && { namePrefix: query.name }),
+    limit: query.limit,
+    ...(after && { after: { createdAt: after[0], id: after[1] } }),
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    results: page.map((r) => r.snapshot),
+    next_cursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+  };
+}
+
+/** Filters of a task's execution list. */
+export const listExecutionsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(500).optional(),
+  successful: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+});
+export type ListExecutionsQuery = z.output<typeof listExecutionsQuerySchema>;
+
+/** A page of one task's attempts, newest first. */
+export async function listExecutions(
+  env: Env,
+  projectId: string,
+  taskId: string,
+  query: ListExecutionsQuery,
+): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
+  const db = database(env.DB);
+  if (!TASK_ID.test(taskId) || !(await findIndexedTask(db, projectId, taskId))) {
+    throw new BelfryError("not_found", "task not found");
+  }
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await listAttempts(db, {
+    taskId,
+    projectId,
+    limit: query.limit,
+    ...(query.successful !== undefined && { successful: query.successful }),
+    ...(after && { after: { startedAt: after[0], id: after[1] } }),
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    results: page,
+    next_cursor:
+      rows.length > query.limit && last ? encodeCursor([last.started_at, last.id]) : null,
+  };
+}

@@ -1,0 +1,97 @@
+import { env, exports } from "cloudflare:workers";
+import type { ProgrammedResponse, ReceivedCall } from "./receiver";
+
+export const ADMIN_TOKEN = "test-admin-token";
+
+/** A fresh receiver bucket: its URL for tasks, and ways to read and program it. */
+export function bucket(name = crypto.randomUUID()) {
+  const base = env.RECEIVER_URL;
+  return {
+    url: `${base}/hook/${name}`,
+    async calls(): Promise<ReceivedCall[]> {
+      const res = await fetch(`${base}/_calls/${name}`);
+      return (await res.json()) as ReceivedCall[];
+    },
+    async program(responses: ProgrammedResponse[]): Promise<void> {
+      await fetch(`${base}/_program/${name}`, { method: "POST", body: JSON.stringify(responses) });
+    },
+    /** Wait until at least `count` calls arrived (bounded), and return them all. */
+    async waitForCalls(count: number, timeoutMs = 15_000): Promise<ReceivedCall[]> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const calls = await this.calls();
+        if (calls.length >= count || Date.now() > deadline) return calls;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  json: T;
+}
+
+/** Call the Worker's API as a client would. */
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  options: { body?: unknown; key?: string | null; raw?: string; contentType?: string } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
+  const res = await exports.default.fetch(`http://belfry.test${path}`, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : null) as T };
+}
+
+export interface TestProject {
+  id: string;
+  key: string;
+  keyId: string;
+  secret: string;
+}
+
+/** Create a project through the admin API. */
+export async function createProject(name = "test"): Promise<TestProject> {
+  const res = await api<{
+    payload: { project: { id: string }; api_key: string; key_id: string; signing_secret: string };
+  }>("POST", "/api/v1/projects", { key: ADMIN_TOKEN, body: { name } });
+  if (res.status !== 201) throw new Error(`project create failed: ${JSON.stringify(res.json)}`);
+  const p = res.json.payload;
+  return { id: p.project.id, key: p.api_key, keyId: p.key_id, secret: p.signing_secret };
+}
+
+/** Poll a task until `done` says so (bounded), returning the last payload. */
+export async function waitForTask<T extends { state: string }>(
+  key: string,
+  id: string,
+  done: (task: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api<{ payload: T }>("GET", `/api/v1/tasks/${id}`, { key });
+    if (done(res.json.payload) || Date.now() > deadline) return res.json.payload;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Wait until `check` returns a value (bounded): for eventually-consistent history. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
