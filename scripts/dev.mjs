@@ -14,18 +14,21 @@ if (!existsSync(".dev.vars")) {
   console.log("Created .dev.vars from .dev.vars.example");
 }
 
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
-  stdio: "inherit",
-  env: { ...process.env, CI: "true" },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
-
 function flag(name, fallback) {
   const i = args.indexOf(name);
   if (i >= 0 && args[i + 1]) return args[i + 1];
   const joined = args.find((a) => a.startsWith(`${name}=`));
   return joined ? joined.slice(name.length + 1) : fallback;
 }
+
+// Migrations go to the same local state `wrangler dev` will use.
+const persistTo = flag("--persist-to", undefined);
+const migrate = spawnSync(
+  "wrangler",
+  ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])],
+  { stdio: "inherit", env: { ...process.env, CI: "true" } },
+);
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 const port = flag("--port", "8787");
 const ip = flag("--ip", "127.0.0.1");
 const hasLogLevel = args.some((a) => a.startsWith("--log-level"));
