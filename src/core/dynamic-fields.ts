@@ -5,13 +5,15 @@ export interface DynamicContext {
     id: string;
     name: string | null;
     execution: number;
+    /** The occurrence's id, the same on each of its retries (its `webhook-id`). */
+    execution_id: string;
     attempt: number;
     scheduled_at: string;
   };
   /** Replaces `$state`: the object the target last answered under "$state". */
   state: unknown;
   /** Replaces `$previous`: the previous occurrence's answer, null before the first. */
-  previous: { status_code: number; body: unknown } | null;
+  previous: { status_code: number | null; body: unknown } | null;
 }
 
 /** Largest `$state` a target may set, measured as UTF-8 JSON (16 KiB). */

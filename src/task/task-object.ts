@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { extractState, hasDynamicFields, resolveDynamicFields } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { AttemptRecord, HistoryMessage, TaskIndexEntry } from "../core/history";
 import { classifyAttempt } from "../core/retry";
@@ -11,6 +12,7 @@ import { database } from "../db/client";
 import { findProject } from "../db/projects";
 import { upsertTask } from "../db/task-index";
 import { encodeBody, requestHeaders, sendAttempt, targetUrl } from "./dispatch";
+import { type EventType, Notifier } from "./notifier";
 
 /** The outcome of a call into a TaskObject: errors travel as data, since RPC drops their class. */
 export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
@@ -47,9 +49,11 @@ export class TaskObject extends DurableObject<Env> {
   private lastNumber = 0;
   private secrets: { projectId: string; values: string[]; until: number } | undefined;
   private flushing = false;
+  private readonly notifier: Notifier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.notifier = new Notifier((promise) => ctx.waitUntil(promise));
     const sql = ctx.storage.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS timers (
       execution_id TEXT PRIMARY KEY, number INTEGER NOT NULL, attempt INTEGER NOT NULL,
@@ -264,9 +268,24 @@ export class TaskObject extends DurableObject<Env> {
   /** Make one attempt and record it: one fetch, then one storage transaction and one queue send. */
   private async execute(timer: Timer): Promise<void> {
     const def = this.definition;
-    if (!def) return;
+    if (!def || !this.progress) return;
     const secrets = await this.signingSecrets(def.project_id);
-    const bodyText = encodeBody(def, def.body);
+    const scheduledAt = new Date(timer.scheduled_at).toISOString();
+    const body = hasDynamicFields(def.body)
+      ? resolveDynamicFields(def.body, {
+          job: {
+            id: def.id,
+            name: def.name,
+            execution: timer.number,
+            execution_id: timer.execution_id,
+            attempt: timer.attempt,
+            scheduled_at: scheduledAt,
+          },
+          state: this.ctx.storage.kv.get("job_state") ?? null,
+          previous: this.progress.last_response,
+        })
+      : def.body;
+    const bodyText = encodeBody(def, body);
     const timestamp = Math.floor(Date.now() / 1000);
     const signature =
       secrets.length > 0
@@ -280,7 +299,23 @@ export class TaskObject extends DurableObject<Env> {
       timestamp,
       signature,
     });
-    const result = await sendAttempt(targetUrl(def), def.method, headers, bodyText, def.timeout);
+    const url = targetUrl(def);
+    const event = (type: EventType, data: Record<string, unknown>) => {
+      if (!def.events_url) return;
+      const payload = {
+        type,
+        task_id: def.id,
+        execution_id: timer.execution_id,
+        at: new Date().toISOString(),
+        data: { execution: timer.number, attempt: timer.attempt, ...data },
+      };
+      this.notifier.post(def.events_url, payload, secrets);
+    };
+    if (timer.attempt === 1) event("job.started", { scheduled_at: scheduledAt });
+    event("job.request", { method: def.method, url });
+
+    const result = await sendAttempt(url, def.method, headers, bodyText, def.timeout);
+
     if (this.definition?.id !== def.id || !this.progress) return; // deleted while in flight
     const progress = this.progress;
     const now = Date.now();
@@ -310,16 +345,21 @@ export class TaskObject extends DurableObject<Env> {
       response: { headers: result.headers, body: result.body, truncated: result.truncated },
       final: !retrying,
     };
+    const lastResponse = { status_code: result.status_code, body: parseBody(result.body) };
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec("DELETE FROM timers WHERE execution_id = ?", timer.execution_id);
       progress.last_run_at = result.started_at;
+      if (record.successful) {
+        const state = extractState(result.body);
+        if (state !== undefined) this.ctx.storage.kv.put("job_state", state);
+      }
       if (retrying && outcome.kind === "retry") {
         this.addTimer({ ...timer, attempt: timer.attempt + 1, due_at: now + outcome.delay });
       } else {
         progress.executions.total += 1;
         if (record.successful) progress.executions.succeeded += 1;
         else progress.executions.failed += 1;
-        progress.last_response = { status_code: result.status_code, body: parseBody(result.body) };
+        progress.last_response = lastResponse;
         progress.last_error = record.successful ? null : record.error;
       }
       if (outcome.kind === "gone" && stillRunning) {
@@ -337,6 +377,29 @@ export class TaskObject extends DurableObject<Env> {
       this.bumpVersion();
       this.emit({ attempt: record, task: this.indexEntry() });
     });
+
+    if (result.status_code !== null) {
+      event("job.response", { status_code: result.status_code, duration_ms: result.duration_ms });
+    }
+    if (!record.successful) event("job.error", { error: record.error, will_retry: retrying });
+    if (record.final) {
+      event("job.finished", { successful: record.successful, status_code: result.status_code });
+      if (def.callback_url) {
+        const callback = {
+          task_id: def.id,
+          execution: {
+            id: timer.execution_id,
+            number: timer.number,
+            attempts: timer.attempt,
+            scheduled_at: scheduledAt,
+            successful: record.successful,
+            error: record.error,
+          },
+          response: { ...lastResponse, headers: result.headers, truncated: result.truncated },
+        };
+        this.notifier.post(def.callback_url, callback, secrets);
+      }
+    }
     console.log(
       JSON.stringify({
         event: "attempt",

@@ -12,6 +12,7 @@ function context(overrides: Partial<DynamicContext> = {}): DynamicContext {
       id: "exec_42",
       name: "sync",
       execution: 7,
+      execution_id: "exec-7",
       attempt: 2,
       scheduled_at: "2026-01-15T12:00:00.000Z",
     },

@@ -1,0 +1,254 @@
+import { Webhook } from "standardwebhooks";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  ADMIN_TOKEN,
+  api,
+  bucket,
+  createProject,
+  eventually,
+  type TestProject,
+  waitForTask,
+} from "../support/helpers";
+import type { ReceivedCall } from "../support/receiver";
+
+interface Task {
+  id: string;
+  state: string;
+  status: string;
+  message: string;
+  executions: { total: number; succeeded: number; failed: number };
+}
+interface Attempt {
+  execution_id: string;
+  number: number;
+  attempt: number;
+  duration_ms: number;
+  status_code: number | null;
+  successful: boolean;
+  error: string | null;
+  final: boolean;
+}
+
+let project: TestProject;
+beforeAll(async () => {
+  project = await createProject("delivery");
+});
+
+async function create(body: Record<string, unknown>, key = project.key) {
+  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key, body });
+  expect(res.status, JSON.stringify(res.json)).toBe(201);
+  return res.json.payload;
+}
+
+async function attempts(taskId: string, count: number): Promise<Attempt[]> {
+  return eventually(async () => {
+    const res = await api<{ payload: { results: Attempt[] } }>(
+      "GET",
+      `/api/v1/tasks/${taskId}/executions`,
+      { key: project.key },
+    );
+    return res.json.payload.results.length >= count ? res.json.payload.results : undefined;
+  });
+}
+
+const finished = (t: Task) => t.state !== "active";
+const header = (call: ReceivedCall | undefined, name: string) => call?.headers[name] ?? "";
+
+function verify(secret: string, call: ReceivedCall | undefined) {
+  return new Webhook(secret).verify(call?.body ?? "", {
+    "webhook-id": header(call, "webhook-id"),
+    "webhook-timestamp": header(call, "webhook-timestamp"),
+    "webhook-signature": header(call, "webhook-signature"),
+  });
+}
+
+describe("retries", () => {
+  it("fails twice then succeeds: three attempts of one occurrence, and the grid holds", async () => {
+    const target = bucket();
+    await target.program([{ status: 500 }, { status: 502 }]);
+    const task = await create({
+      url: target.url,
+      schedule: { every: 400, occurrences: 2 },
+      retry: { attempts: 3, backoff: 20 },
+    });
+    const done = await waitForTask<Task>(project.key, task.id, finished);
+    expect(done.state).toBe("completed");
+    expect(done.executions).toEqual({ total: 2, succeeded: 2, failed: 0 });
+    const calls = await target.calls();
+    expect(calls.map((c) => header(c, "belfry-attempt"))).toEqual(["1", "2", "3", "1"]);
+    const firstIds = new Set(calls.slice(0, 3).map((c) => header(c, "webhook-id")));
+    expect(firstIds.size).toBe(1);
+    expect(header(calls[3], "webhook-id")).not.toBe(header(calls[0], "webhook-id"));
+    // The second occurrence keeps its grid point: retries did not shift it.
+    const first = Date.parse(header(calls[0], "belfry-scheduled-at"));
+    expect(Date.parse(header(calls[3], "belfry-scheduled-at")) - first).toBe(400);
+    const history = await attempts(task.id, 4);
+    const occurrence1 = history.filter((a) => a.number === 1).sort((a, b) => a.attempt - b.attempt);
+    expect(occurrence1.map((a) => [a.attempt, a.status_code, a.successful, a.final])).toEqual([
+      [1, 500, false, false],
+      [2, 502, false, false],
+      [3, 200, true, true],
+    ]);
+    expect(occurrence1[0]?.error).toBe("HTTP 500");
+  });
+
+  it("honours Retry-After on 429", async () => {
+    const target = bucket();
+    await target.program([{ status: 429, headers: { "retry-after": "2" } }]);
+    const task = await create({
+      url: target.url,
+      schedule: { delay: 0 },
+      retry: { attempts: 2, backoff: 10, max_backoff: "1m" },
+    });
+    const calls = await target.waitForCalls(2, 10_000);
+    expect(calls).toHaveLength(2);
+    expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(2000);
+    expect((await waitForTask<Task>(project.key, task.id, finished)).state).toBe("completed");
+  });
+
+  it("ends an attempt that gets no answer as a timeout at the configured time", async () => {
+    const target = bucket();
+    await target.program([{ delay_ms: 3000 }]);
+    const task = await create({
+      url: target.url,
+      schedule: { delay: 0 },
+      timeout: "300ms",
+      retry: { attempts: 1 },
+    });
+    const done = await waitForTask<Task>(project.key, task.id, finished);
+    expect(done.state).toBe("failed");
+    const [attempt] = await attempts(task.id, 1);
+    expect(attempt?.status_code).toBeNull();
+    expect(attempt?.error).toMatch(/^timeout/);
+    expect(attempt?.duration_ms).toBeGreaterThanOrEqual(290);
+    expect(attempt?.duration_ms).toBeLessThan(2500);
+  });
+
+  it("stops the task for good on 410 Gone", async () => {
+    const target = bucket();
+    await target.program([{ status: 410 }]);
+    const task = await create({ url: target.url, schedule: { every: 50 } });
+    const done = await waitForTask<Task>(project.key, task.id, finished);
+    expect(done).toMatchObject({ state: "failed", status: "error" });
+    expect(done.message).toMatch(/410/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await target.calls()).toHaveLength(1);
+  });
+});
+
+describe("signatures", () => {
+  it("verify with the standardwebhooks package, and fail with a wrong secret", async () => {
+    const target = bucket();
+    const task = await create({ url: target.url, body: { n: 1 }, schedule: { delay: 0 } });
+    const [call] = await target.waitForCalls(1);
+    expect(verify(project.secret, call)).toEqual({ n: 1 });
+    expect(header(call, "webhook-id")).toBeTruthy();
+    const wrong = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    expect(() => verify(wrong, call)).toThrow();
+    expect((await waitForTask<Task>(project.key, task.id, finished)).state).toBe("completed");
+  });
+
+  it("carry both signatures for a day after a rotation", async () => {
+    const own = await createProject("rotation");
+    const rotated = await api<{
+      payload: { signing_secret: string; previous_valid_until: string };
+    }>("POST", `/api/v1/projects/${own.id}/signing-secret/rotate`, { key: ADMIN_TOKEN });
+    expect(rotated.status).toBe(200);
+    const { signing_secret, previous_valid_until } = rotated.json.payload;
+    expect(Date.parse(previous_valid_until) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    const target = bucket();
+    await create({ url: target.url, body: { r: 1 }, schedule: { delay: 0 } }, own.key);
+    const [call] = await target.waitForCalls(1);
+    expect(header(call, "webhook-signature").split(" ")).toHaveLength(2);
+    expect(verify(signing_secret, call)).toEqual({ r: 1 });
+    expect(verify(own.secret, call)).toEqual({ r: 1 });
+  });
+});
+
+describe("callbacks and events", () => {
+  it("arrive signed and in order per occurrence", async () => {
+    const target = bucket();
+    const callbacks = bucket();
+    const events = bucket();
+    await target.program([{ status: 503 }, { status: 200, body: '{"done":true}' }]);
+    const task = await create({
+      url: target.url,
+      schedule: { delay: 0 },
+      retry: { attempts: 2, backoff: 10 },
+      callback_url: callbacks.url,
+      events_url: events.url,
+    });
+    const [callback] = await callbacks.waitForCalls(1);
+    const payload = verify(project.secret, callback) as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      task_id: task.id,
+      execution: { number: 1, attempts: 2, successful: true },
+      response: { status_code: 200, body: { done: true } },
+    });
+    const received = await events.waitForCalls(7);
+    const types = received.map((c) => (verify(project.secret, c) as { type: string }).type);
+    expect(types).toEqual([
+      "job.started",
+      "job.request",
+      "job.response",
+      "job.error",
+      "job.request",
+      "job.response",
+      "job.finished",
+    ]);
+    const first = verify(project.secret, received[0]) as Record<string, unknown>;
+    expect(first).toMatchObject({ task_id: task.id, type: "job.started" });
+    expect(first.execution_id).toBe(header((await target.calls())[0], "webhook-id"));
+  });
+});
+
+describe("dynamic fields", () => {
+  it("$previous carries the previous response; $state set by one response is sent next", async () => {
+    const target = bucket();
+    await target.program([
+      { body: JSON.stringify({ next_cursor: "c2", $state: { page: 2 } }) },
+      { body: JSON.stringify({ next_cursor: "c3" }) },
+    ]);
+    const task = await create({
+      url: target.url,
+      body: {
+        cursor: "$previous.body.next_cursor",
+        state: "$state",
+        job: "$job.execution",
+        literal: "price: $job",
+      },
+      schedule: { every: 100, occurrences: 3 },
+    });
+    await waitForTask<Task>(project.key, task.id, finished);
+    const bodies = (await target.calls()).map((c) => JSON.parse(c.body) as unknown);
+    expect(bodies).toEqual([
+      { cursor: null, state: null, job: 1, literal: "price: $job" },
+      { cursor: "c2", state: { page: 2 }, job: 2, literal: "price: $job" },
+      { cursor: "c3", state: { page: 2 }, job: 3, literal: "price: $job" },
+    ]);
+  });
+});
+
+describe("idempotency", () => {
+  it("two concurrent creates with one key give one task; a replay answers 200", async () => {
+    const target = bucket();
+    const body = { url: target.url, schedule: { delay: "1h" }, idempotency_key: "race-1" };
+    const [a, b] = await Promise.all([
+      api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body }),
+      api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.json.payload.id).toBe(b.json.payload.id);
+    const replay = await api<{ payload: Task }>("POST", "/api/v1/tasks", {
+      key: project.key,
+      body,
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.json.payload.id).toBe(a.json.payload.id);
+    // Another project using the same key gets its own task.
+    const other = await createProject("other");
+    const theirs = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: other.key, body });
+    expect(theirs.status).toBe(201);
+    expect(theirs.json.payload.id).not.toBe(a.json.payload.id);
+  });
+});
