@@ -7,7 +7,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 
 const SWEEP_EVERY_MS = 30_000;
-const args = process.argv.slice(2);
+// `npm run dev -- --port 9000` strips the `--`; `node scripts/dev.mjs -- --port 9000` does not, and
+// wrangler would then read every flag after it as a positional and silently ignore them.
+const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");

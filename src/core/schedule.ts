@@ -198,18 +198,16 @@ export function planDue(spec: ScheduleSpec, due: number, now: number): DuePlan {
   const backlog =
     spec.kind === "every" ? everyBacklog(spec, due, now) : cronBacklog(spec, due, now);
   const next = nextGridPoint(spec, now);
-  // The newest due point is on time when it is within grace, whatever came before it; under
-  // `skip` it still fires, or a backlog that keeps forming (alarm latency longer than a short
-  // interval) would drop every call.
-  const latestOnTime = now - backlog.latest <= MISFIRE_GRACE_MS;
-  if (backlog.count === 1 && latestOnTime) return { fire: [due], next, dropped: 0 };
+  // A lone due point within grace is merely late, not missed: it fires under every policy.
+  if (backlog.count === 1 && now - backlog.latest <= MISFIRE_GRACE_MS) {
+    return { fire: [due], next, dropped: 0 };
+  }
   switch (spec.misfire) {
     case "run_once":
       return { fire: [backlog.latest], next, dropped: backlog.count - 1 };
     case "skip":
-      return latestOnTime
-        ? { fire: [backlog.latest], next, dropped: backlog.count - 1 }
-        : { fire: [], next, dropped: backlog.count };
+      // Like Quartz's "do nothing": no catch-up at all, the task waits for its next grid point.
+      return { fire: [], next, dropped: backlog.count };
     case "run_all": {
       const fire = backlog.recent(RUN_ALL_CAP);
       return { fire, next, dropped: backlog.count - fire.length };

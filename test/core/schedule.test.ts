@@ -400,12 +400,12 @@ describe("planDue", () => {
     });
   });
 
-  it("under skip still fires the newest point when it is within grace", () => {
+  it("under skip makes no catch-up even when the newest missed point is recent", () => {
     const spec = every({ every: 10 * SECOND, begins: due, misfire: "skip" });
     expect(planDue(spec, due, due + 25 * SECOND)).toEqual({
-      fire: [due + 20 * SECOND],
+      fire: [],
       next: due + 30 * SECOND,
-      dropped: 2,
+      dropped: 3,
     });
   });
 
@@ -457,9 +457,9 @@ describe("planDue", () => {
       dropped: 3,
     });
     expect(planDue(spec("skip"), due, due + 15 * MINUTE + 30 * SECOND)).toEqual({
-      fire: [due + 15 * MINUTE],
+      fire: [],
       next: due + 20 * MINUTE,
-      dropped: 3,
+      dropped: 4,
     });
     expect(planDue(spec("skip"), due, due + 19 * MINUTE)).toEqual({
       fire: [],
