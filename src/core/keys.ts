@@ -15,6 +15,11 @@ export function newApiKey(): string {
   return `bf_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 
+/** A secret for links that act on one task without an API key: 32 random bytes, base64url. */
+export function newAccessToken(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
 /** SHA-256 of a secret, hex: what is stored in place of an API key. */
 export async function hashSecret(secret: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", encoder.encode(secret)));

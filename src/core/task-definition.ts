@@ -1,6 +1,7 @@
-import { cronError, isValidTimeZone } from "./cron";
+import { cronError, type DayMatch, isValidTimeZone } from "./cron";
 import { invalidField } from "./errors";
 import { headerProblems } from "./header-policy";
+import { newAccessToken } from "./keys";
 import type { RetryPolicy } from "./retry";
 import { firstGridPoint, type ScheduleSpec } from "./schedule";
 import type { CreateTaskInput, Method, PatchTaskInput, ScheduleInput } from "./task-input";
@@ -12,6 +13,16 @@ export interface TaskLimits {
   allowPrivateUrls: boolean;
   maxHeaders: number;
   maxHeaderBytes: number;
+}
+
+/** How a dialect may read a create differently from the native API. */
+export interface CreateOptions {
+  /** Cron day semantics: "or" (cron's own, the default) or "and" (Chronos). */
+  dayMatch?: DayMatch;
+  /** Accept a schedule with no future occurrence: the task is created completed (Chronos). */
+  allowExhausted?: boolean;
+  /** Give the task a secret token for links that work without an API key (Loopitis). */
+  withAccessToken?: boolean;
 }
 
 /** What a TaskObject stores about its task: validated, normalised, times in epoch ms. */
@@ -31,6 +42,8 @@ export interface TaskDefinition {
   callback_url: string | null;
   events_url: string | null;
   idempotency_key: string | null;
+  /** A secret that authorises this one task without an API key; never shown by the API. */
+  access_token: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -46,6 +59,7 @@ export function toScheduleSpec(
   input: ScheduleInput,
   now: number,
   limits: TaskLimits,
+  options: CreateOptions = {},
 ): ScheduleSpec {
   if (input.at !== undefined || input.delay !== undefined) {
     const at = input.at ?? now + (input.delay ?? 0);
@@ -58,7 +72,7 @@ export function toScheduleSpec(
   if (begins !== undefined && expires !== undefined && expires <= begins) {
     throw invalidField("schedule.expires", "must be after schedule.begins");
   }
-  if (expires !== undefined && expires <= now) {
+  if (expires !== undefined && expires <= now && !options.allowExhausted) {
     throw invalidField("schedule.expires", "must be in the future");
   }
   const bounds = {
@@ -79,11 +93,12 @@ export function toScheduleSpec(
     if (!isValidTimeZone(timezone)) {
       throw invalidField("schedule.timezone", `unknown time zone ${JSON.stringify(timezone)}`);
     }
-    const error = cronError(cron, timezone, "or");
+    const dayMatch = options.dayMatch ?? "or";
+    const error = cronError(cron, timezone, dayMatch);
     if (error) throw invalidField("schedule.cron", error);
-    spec = { kind: "cron", cron, timezone, dayMatch: "or", createdAt: now, ...bounds };
+    spec = { kind: "cron", cron, timezone, dayMatch, createdAt: now, ...bounds };
   }
-  if (firstGridPoint(spec) === null) {
+  if (!options.allowExhausted && firstGridPoint(spec) === null) {
     throw invalidField("schedule", "has no occurrence in the future");
   }
   return spec;
@@ -117,6 +132,7 @@ export function buildDefinition(
   ids: { id: string; projectId: string },
   now: number,
   limits: TaskLimits,
+  options: CreateOptions = {},
 ): TaskDefinition {
   const def: TaskDefinition = {
     id: ids.id,
@@ -127,12 +143,13 @@ export function buildDefinition(
     headers: input.headers ?? {},
     query: input.query ?? {},
     ...(input.body !== undefined && { body: input.body }),
-    schedule: toScheduleSpec(input.schedule, now, limits),
+    schedule: toScheduleSpec(input.schedule, now, limits, options),
     retry: { ...DEFAULT_RETRY, ...input.retry },
     timeout: input.timeout ?? DEFAULT_TIMEOUT_MS,
     callback_url: input.callback_url ?? null,
     events_url: input.events_url ?? null,
     idempotency_key: input.idempotency_key ?? null,
+    access_token: options.withAccessToken ? newAccessToken() : null,
     created_at: now,
     updated_at: now,
   };
@@ -157,7 +174,10 @@ export function patchDefinition(
   if (rest.name === null) next.name = null;
   if (body !== undefined) next.body = body;
   else if (next.method === "GET" || next.method === "HEAD") delete next.body;
-  if (schedule) next.schedule = toScheduleSpec(schedule, now, limits);
+  if (schedule) {
+    const dayMatch = def.schedule.kind === "cron" ? def.schedule.dayMatch : undefined;
+    next.schedule = toScheduleSpec(schedule, now, limits, dayMatch ? { dayMatch } : {});
+  }
   checkRequestShape(next, limits);
   return next;
 }

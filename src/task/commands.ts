@@ -3,7 +3,7 @@ import { readConfig as config } from "../config";
 import { BelfryError, fromSerialized, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
 import { idempotentTaskId } from "../core/keys";
-import { buildDefinition } from "../core/task-definition";
+import { buildDefinition, type CreateOptions } from "../core/task-definition";
 import type { CreateTaskInput, PatchTaskInput } from "../core/task-input";
 import {
   STATES_BY_STATUS,
@@ -40,12 +40,27 @@ function taskStub(env: Env, id: string) {
 }
 
 /** Create a task; a replayed idempotency key returns the first task with `created: false`. */
-export async function createTask(env: Env, projectId: string, input: CreateTaskInput) {
+export async function createTask(
+  env: Env,
+  projectId: string,
+  input: CreateTaskInput,
+  options: CreateOptions = {},
+) {
   const id = input.idempotency_key
     ? await idempotentTaskId(projectId, input.idempotency_key)
     : crypto.randomUUID();
-  const def = buildDefinition(input, { id, projectId }, Date.now(), config(env));
+  const def = buildDefinition(input, { id, projectId }, Date.now(), config(env), options);
   return unwrap<{ snapshot: TaskSnapshot; created: boolean }>(taskStub(env, id).create(def));
+}
+
+/**
+ * The project of the task that `token` (its access token) authorises, for links that work
+ * without an API key. Throws a 404 for a wrong token, as for a missing task.
+ */
+export async function projectForToken(env: Env, id: string, token: string): Promise<string> {
+  const projectId = await taskStub(env, id).projectForToken(token);
+  if (projectId === null) throw new BelfryError("not_found", "task not found");
+  return projectId;
 }
 
 /** One task, read live from its object. */

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { extractState, hasDynamicFields, resolveDynamicFields } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { AttemptRecord, HistoryMessage, TaskIndexEntry } from "../core/history";
+import { constantTimeEqual } from "../core/keys";
 import { classifyAttempt } from "../core/retry";
 import { firstGridPoint, planDue } from "../core/schedule";
 import { signPayload } from "../core/signing";
@@ -93,10 +94,19 @@ export class TaskObject extends DurableObject<Env> {
     };
     this.lastNumber = 0;
     this.ctx.storage.kv.put("definition", def);
+    // A schedule with no future occurrence (allowed for Chronos) completes at once.
+    this.completeIfDone();
     this.saveProgress();
     await this.armAlarm();
     await this.publish();
     return { ok: true, value: { snapshot: this.snapshot(), created: true } };
+  }
+
+  /** The task's project when `token` is its access token, compared in constant time. */
+  async projectForToken(token: string): Promise<string | null> {
+    const expected = this.definition?.access_token;
+    if (!this.definition || !expected || !constantTimeEqual(expected, token)) return null;
+    return this.definition.project_id;
   }
 
   /** The task, when it belongs to `projectId`. */

@@ -9,7 +9,7 @@ import {
   type TestProject,
   waitForTask,
 } from "../support/helpers";
-import type { ReceivedCall } from "../support/receiver";
+import type { ReceivedCall } from "../support/receiver-types";
 
 interface Task {
   id: string;

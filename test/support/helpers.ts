@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import type { ProgrammedResponse, ReceivedCall } from "./receiver";
+import type { ProgrammedResponse, ReceivedCall } from "./receiver-types";
 
 export const ADMIN_TOKEN = "test-admin-token";
 

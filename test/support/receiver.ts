@@ -1,23 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-
-/** One request the receiver got. */
-export interface ReceivedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: string;
-  at: number;
-}
-
-/** How the receiver answers one call. */
-export interface ProgrammedResponse {
-  status?: number;
-  body?: string;
-  headers?: Record<string, string>;
-  /** Wait this long before answering (to provoke timeouts). */
-  delay_ms?: number;
-}
+import type { ProgrammedResponse, ReceivedCall } from "./receiver-types";
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
