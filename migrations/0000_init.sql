@@ -54,7 +54,8 @@ CREATE TABLE `tasks` (
 	`updated_at` integer NOT NULL,
 	`version` integer NOT NULL,
 	`deleted_at` integer,
-	`snapshot` text NOT NULL
+	`definition` text NOT NULL,
+	`progress` text NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `tasks_project_created` ON `tasks` (`project_id`,`created_at`,`id`);--> statement-breakpoint

@@ -1,4 +1,4 @@
-import type { TaskSnapshot } from "./task-view";
+import type { TaskProgress, TaskSnapshot } from "./task-view";
 
 /** One attempt, as the history stores it and the API returns it. */
 export interface AttemptRecord {
@@ -27,10 +27,20 @@ export interface TaskIndexEntry {
   deleted_at: number | null;
 }
 
-/** What a TaskObject sends to the history writer: an attempt, the task's new index row, or both. */
+/** A task's progress after a call: all the index needs, without the unchanged definition. */
+export interface ProgressUpdate {
+  id: string;
+  progress: TaskProgress;
+  /** The earliest call still to make (grid point or retry), for the sweeper. */
+  wake_at: number | null;
+}
+
+/** What a TaskObject sends to the history writer: an attempt, index changes, or both. */
 export interface HistoryMessage {
-  task?: TaskIndexEntry;
   attempt?: AttemptRecord;
+  /** The whole index row (when a synchronous index write failed). */
+  task?: TaskIndexEntry;
+  progress?: ProgressUpdate;
 }
 
 /** The API's form of an attempt record. */

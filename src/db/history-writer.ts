@@ -1,16 +1,23 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import type { HistoryMessage } from "../core/history";
+import type { HistoryMessage, ProgressUpdate } from "../core/history";
 import type { Database } from "./client";
 import { executions } from "./schema";
-import { upsertTaskStatement } from "./task-index";
+import { updateProgressStatement, upsertTaskStatement } from "./task-index";
 
 /**
  * Write a batch of history messages with one D1 batch. Idempotent: an attempt is keyed by its
  * id and an index row only moves to a newer version, so a redelivered batch changes nothing.
+ * Of several progress updates for one task in a batch only the newest is written.
  */
 export async function writeHistory(db: Database, messages: HistoryMessage[]): Promise<void> {
   const statements: BatchItem<"sqlite">[] = [];
+  const newest = new Map<string, ProgressUpdate>();
   for (const message of messages) {
+    const update = message.progress;
+    const seen = update && newest.get(update.id);
+    if (update && (!seen || seen.progress.version < update.progress.version)) {
+      newest.set(update.id, update);
+    }
     const a = message.attempt;
     if (a) {
       statements.push(
@@ -40,6 +47,7 @@ export async function writeHistory(db: Database, messages: HistoryMessage[]): Pr
     }
     if (message.task) statements.push(upsertTaskStatement(db, message.task));
   }
+  for (const update of newest.values()) statements.push(updateProgressStatement(db, update));
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
 }

@@ -28,7 +28,8 @@ export const apiKeys = sqliteTable(
 );
 
 /**
- * The task index: one row per task, a copy of what its TaskObject holds, kept for listing.
+ * The task index: one row per task, a copy of what its TaskObject holds, kept for listing
+ * (definition and progress are rendered into list results).
  * Rows are only overwritten by a newer `version`, so late history messages never undo a change.
  * A deleted task keeps a row with `deletedAt` set, which stops older messages from recreating it.
  */
@@ -47,8 +48,10 @@ export const tasks = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     version: integer("version").notNull(),
     deletedAt: integer("deleted_at"),
-    /** The task as its object last reported it (JSON), rendered into list results. */
-    snapshot: text("snapshot").notNull(),
+    /** The task's definition (JSON), written when it is created or changed. */
+    definition: text("definition").notNull(),
+    /** The task's progress (JSON) as its object last reported it. */
+    progress: text("progress").notNull(),
   },
   (t) => [
     index("tasks_project_created").on(t.projectId, t.createdAt, t.id),

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, isNull, like, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { TaskIndexEntry } from "../core/history";
+import type { ProgressUpdate, TaskIndexEntry } from "../core/history";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
 import { tasks } from "./schema";
@@ -21,7 +21,8 @@ export function upsertTaskStatement(db: Database, entry: TaskIndexEntry): BatchI
     updatedAt: d.updated_at,
     version: p.version,
     deletedAt: entry.deleted_at,
-    snapshot: JSON.stringify(entry.snapshot),
+    definition: JSON.stringify(d),
+    progress: JSON.stringify(p),
   };
   const { id: _id, projectId: _project, createdAt: _created, ...changes } = row;
   return db
@@ -32,6 +33,22 @@ export function upsertTaskStatement(db: Database, entry: TaskIndexEntry): BatchI
       set: changes,
       setWhere: sql`excluded.version > ${tasks.version}`,
     });
+}
+
+/** The statement that records a task's progress unless the index already holds a newer one. */
+export function updateProgressStatement(db: Database, update: ProgressUpdate): BatchItem<"sqlite"> {
+  const p = update.progress;
+  return db
+    .update(tasks)
+    .set({
+      state: p.state,
+      nextRunAt: update.wake_at,
+      lastRunAt: p.last_run_at,
+      executionsTotal: p.executions.total,
+      version: p.version,
+      progress: JSON.stringify(p),
+    })
+    .where(and(eq(tasks.id, update.id), lt(tasks.version, p.version)));
 }
 
 /** Write one index row now (create, patch, lifecycle, delete). */
@@ -67,7 +84,8 @@ export async function listIndexedTasks(db: Database, query: TaskListQuery) {
   const conditions = [eq(tasks.projectId, query.projectId), isNull(tasks.deletedAt)];
   if (query.states) conditions.push(inArray(tasks.state, query.states));
   if (query.namePrefix !== undefined) {
-    conditions.push(like(tasks.name, `${escapeLike(query.namePrefix)}%`));
+    // SQLite's LIKE has no escape character unless told, so `_` and `%` need ESCAPE to be literal.
+    conditions.push(sql`${tasks.name} LIKE ${`${escapeLike(query.namePrefix)}%`} ESCAPE '\\'`);
   }
   if (query.after) {
     const { createdAt, id } = query.after;
@@ -78,7 +96,12 @@ export async function listIndexedTasks(db: Database, query: TaskListQuery) {
     if (older) conditions.push(older);
   }
   const rows = await db
-    .select({ createdAt: tasks.createdAt, id: tasks.id, snapshot: tasks.snapshot })
+    .select({
+      createdAt: tasks.createdAt,
+      id: tasks.id,
+      definition: tasks.definition,
+      progress: tasks.progress,
+    })
     .from(tasks)
     .where(and(...conditions))
     .orderBy(desc(tasks.createdAt), desc(tasks.id))
@@ -86,7 +109,10 @@ export async function listIndexedTasks(db: Database, query: TaskListQuery) {
   return rows.map((r) => ({
     createdAt: r.createdAt,
     id: r.id,
-    snapshot: JSON.parse(r.snapshot) as TaskSnapshot,
+    snapshot: {
+      definition: JSON.parse(r.definition),
+      progress: JSON.parse(r.progress),
+    } as TaskSnapshot,
   }));
 }
 

@@ -3,12 +3,14 @@ import { extractState, hasDynamicFields, resolveDynamicFields } from "../core/dy
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { AttemptRecord, HistoryMessage, TaskIndexEntry } from "../core/history";
 import { constantTimeEqual } from "../core/keys";
+import { promoteDueOccurrences } from "../core/occurrences";
 import { classifyAttempt } from "../core/retry";
-import { firstGridPoint, planDue } from "../core/schedule";
+import { firstGridPoint } from "../core/schedule";
 import { signPayload } from "../core/signing";
 import { patchDefinition, type TaskDefinition, type TaskLimits } from "../core/task-definition";
 import type { PatchTaskInput } from "../core/task-input";
 import { FINISHED_STATES, type TaskProgress, type TaskSnapshot } from "../core/task-view";
+import { earliestTimer, executionId, insertTimer, nextDueTimer, type Timer } from "../core/timers";
 import { database } from "../db/client";
 import { findProject } from "../db/projects";
 import { upsertTask } from "../db/task-index";
@@ -18,18 +20,17 @@ import { type EventType, Notifier } from "./notifier";
 /** The outcome of a call into a TaskObject: errors travel as data, since RPC drops their class. */
 export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
 
-interface Timer {
-  execution_id: string;
-  number: number;
-  attempt: number;
-  scheduled_at: number;
-  due_at: number;
-  manual: number;
+/** What changes as the task runs, stored as one value so each change is one write. */
+interface Runtime {
+  progress: TaskProgress;
+  timers: Timer[];
+  /** Last execution number handed out; numbers run 1, 2, 3… over the calls made. */
+  last_number: number;
 }
 
 /** How long a project's signing secrets are reused before D1 is asked again. */
 const SECRETS_TTL_MS = 60_000;
-/** How soon an outbox that could not reach the queue is tried again. */
+/** How soon outbox records the queue has not accepted are sent again. */
 const OUTBOX_RETRY_MS = 5_000;
 /** An alarm handler gives way after this long, re-arming itself, so it never runs unbounded. */
 const ALARM_BUDGET_MS = 60_000;
@@ -38,34 +39,55 @@ function fail<T>(error: BelfryError): TaskResult<T> {
   return { ok: false, error: error.toJSON() };
 }
 
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
- * One task: its definition, progress and timers live in this object's SQLite storage, and its
- * single alarm is always derived from them (the earliest pending call). The alarm handler serves
- * due calls one at a time, so a task never has two requests in flight.
+ * One task. Its definition and runtime (progress and queued calls) are held in memory and
+ * written to the object's storage at each commit point; the one alarm is always derived from
+ * them (the earliest pending call). The alarm handler serves due calls one at a time, so a task
+ * never has two requests in flight. History records go to an outbox in the same write as the
+ * change they describe, and leave it once the history queue has accepted them.
  */
 export class TaskObject extends DurableObject<Env> {
   private definition: TaskDefinition | undefined;
-  private progress: TaskProgress | undefined;
-  /** Last execution number handed out; numbers run 1, 2, 3… over the calls made. */
-  private lastNumber = 0;
+  private runtime: Runtime | undefined;
   private secrets: { projectId: string; values: string[]; until: number } | undefined;
+  /** The alarm time last set, so an unchanged alarm costs no write. */
+  private armedAt: number | null;
+  /** Outbox records not yet accepted by the queue. */
+  private unsent: number;
+  /** Outbox records the queue accepted, deleted with the next write. */
+  private sent: number[] = [];
+  /** Outbox records being sent by sendNow right now. */
+  private readonly inFlight = new Set<number>();
+  private nextSeq: number;
   private flushing = false;
+  /** The runtime changed since the last commit. */
+  private dirty = false;
   private readonly notifier: Notifier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.notifier = new Notifier((promise) => ctx.waitUntil(promise));
     const sql = ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS timers (
-      execution_id TEXT PRIMARY KEY, number INTEGER NOT NULL, attempt INTEGER NOT NULL,
-      scheduled_at INTEGER NOT NULL, due_at INTEGER NOT NULL, manual INTEGER NOT NULL)`);
-    sql.exec("CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at, number)");
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT)",
-    );
+    sql.exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, message TEXT NOT NULL)");
+    const outbox = sql
+      .exec<{ n: number; last: number | null }>(
+        "SELECT COUNT(*) AS n, MAX(seq) AS last FROM outbox",
+      )
+      .one();
+    this.unsent = outbox.n;
+    this.nextSeq = (outbox.last ?? 0) + 1;
     this.definition = ctx.storage.kv.get<TaskDefinition>("definition");
-    this.progress = ctx.storage.kv.get<TaskProgress>("progress");
-    this.lastNumber = ctx.storage.kv.get<number>("last_number") ?? 0;
+    this.runtime = ctx.storage.kv.get<Runtime>("runtime");
+    // After a restart the stored alarm is unknown here; the first arm() sets it again.
+    this.armedAt = null;
   }
 
   // ---- commands (called by the Worker over RPC) ----
@@ -74,30 +96,32 @@ export class TaskObject extends DurableObject<Env> {
   async create(
     def: TaskDefinition,
   ): Promise<TaskResult<{ snapshot: TaskSnapshot; created: boolean }>> {
-    if (this.definition && this.progress) {
+    if (this.definition && this.runtime) {
       if (this.definition.project_id !== def.project_id) {
         return fail(new BelfryError("conflict", "idempotency_key: already used"));
       }
       return { ok: true, value: { snapshot: this.snapshot(), created: false } };
     }
     this.definition = def;
-    this.progress = {
-      state: "active",
-      next_run_at: firstGridPoint(def.schedule),
-      last_run_at: null,
-      executions: { total: 0, succeeded: 0, failed: 0 },
-      occurrences_used: 0,
-      last_response: null,
-      last_error: null,
-      reason: null,
-      version: Date.now(),
+    this.runtime = {
+      progress: {
+        state: "active",
+        next_run_at: firstGridPoint(def.schedule),
+        last_run_at: null,
+        executions: { total: 0, succeeded: 0, failed: 0 },
+        occurrences_used: 0,
+        last_response: null,
+        last_error: null,
+        reason: null,
+        version: Date.now(),
+      },
+      timers: [],
+      last_number: 0,
     };
-    this.lastNumber = 0;
     this.ctx.storage.kv.put("definition", def);
     // A schedule with no future occurrence (allowed for Chronos) completes at once.
     this.completeIfDone();
-    this.saveProgress();
-    await this.armAlarm();
+    this.commit();
     await this.publish();
     return { ok: true, value: { snapshot: this.snapshot(), created: true } };
   }
@@ -122,27 +146,27 @@ export class TaskObject extends DurableObject<Env> {
     patch: PatchTaskInput,
     limits: TaskLimits,
   ): Promise<TaskResult<TaskSnapshot>> {
-    return this.change(projectId, (def, progress) => {
+    return this.change(projectId, (def, runtime) => {
+      const { progress } = runtime;
       if (FINISHED_STATES.has(progress.state)) {
         throw new BelfryError("conflict", `task is ${progress.state} and can no longer be changed`);
       }
-      const next = patchDefinition(def, patch, Date.now(), limits);
+      const now = Date.now();
+      const next = patchDefinition(def, patch, now, limits);
       this.definition = next;
       this.ctx.storage.kv.put("definition", next);
       if (patch.schedule) {
         progress.next_run_at = firstGridPoint(next.schedule);
         progress.occurrences_used = 0;
-        this.ctx.storage.sql.exec(
-          "DELETE FROM timers WHERE attempt = 1 AND manual = 0 AND due_at > ?",
-          Date.now(),
-        );
+        // Calls queued for the old schedule go; retries already under way finish.
+        runtime.timers = runtime.timers.filter((t) => t.manual || t.attempt > 1 || t.due_at <= now);
       }
     });
   }
 
   /** Stop firing until resumed; pending calls wait. */
   async pause(projectId: string): Promise<TaskResult<TaskSnapshot>> {
-    return this.change(projectId, (_def, progress) => {
+    return this.change(projectId, (_def, { progress }) => {
       if (progress.state === "paused") return;
       if (progress.state !== "active") {
         throw new BelfryError("conflict", `task is ${progress.state} and cannot be paused`);
@@ -153,7 +177,7 @@ export class TaskObject extends DurableObject<Env> {
 
   /** Fire again; grid points missed while paused follow the misfire policy. */
   async resume(projectId: string): Promise<TaskResult<TaskSnapshot>> {
-    return this.change(projectId, (_def, progress) => {
+    return this.change(projectId, (_def, { progress }) => {
       if (progress.state === "active") return;
       if (progress.state !== "paused") {
         throw new BelfryError("conflict", `task is ${progress.state} and cannot be resumed`);
@@ -164,31 +188,33 @@ export class TaskObject extends DurableObject<Env> {
 
   /** Stop for good; pending calls are dropped. */
   async cancel(projectId: string): Promise<TaskResult<TaskSnapshot>> {
-    return this.change(projectId, (_def, progress) => {
+    return this.change(projectId, (_def, runtime) => {
+      const { progress } = runtime;
       if (progress.state === "cancelled") return;
       if (FINISHED_STATES.has(progress.state)) {
         throw new BelfryError("conflict", `task is ${progress.state} and cannot be cancelled`);
       }
       progress.state = "cancelled";
       progress.next_run_at = null;
-      this.ctx.storage.sql.exec("DELETE FROM timers");
+      runtime.timers = [];
     });
   }
 
   /** Queue one extra call now, outside the schedule and its occurrence count. */
   async run(projectId: string): Promise<TaskResult<TaskSnapshot>> {
-    return this.change(projectId, (_def, progress) => {
-      if (FINISHED_STATES.has(progress.state)) {
-        throw new BelfryError("conflict", `task is ${progress.state} and cannot run`);
+    return this.change(projectId, (def, runtime) => {
+      if (FINISHED_STATES.has(runtime.progress.state)) {
+        throw new BelfryError("conflict", `task is ${runtime.progress.state} and cannot run`);
       }
       const now = Date.now();
-      this.addTimer({
-        execution_id: crypto.randomUUID(),
-        number: this.takeNumber(),
+      runtime.last_number += 1;
+      insertTimer(runtime.timers, {
+        execution_id: executionId(def.id, def.created_at, runtime.last_number),
+        number: runtime.last_number,
         attempt: 1,
         scheduled_at: now,
         due_at: now,
-        manual: 1,
+        manual: true,
       });
     });
   }
@@ -196,12 +222,14 @@ export class TaskObject extends DurableObject<Env> {
   /** Cancel and forget the task; its index row stays as a tombstone so history remains listed. */
   async remove(projectId: string): Promise<TaskResult<{ id: string }>> {
     const missing = this.checkOwner(projectId);
-    if (missing || !this.definition || !this.progress) {
+    if (missing || !this.definition || !this.runtime) {
       return fail(missing ?? new BelfryError("not_found", "task not found"));
     }
     const id = this.definition.id;
-    this.progress.state = "cancelled";
-    this.progress.next_run_at = null;
+    const { progress } = this.runtime;
+    progress.state = "cancelled";
+    progress.next_run_at = null;
+    this.runtime.timers = [];
     this.bumpVersion();
     await this.flushOutbox();
     await upsertTask(database(this.env.DB), {
@@ -210,7 +238,8 @@ export class TaskObject extends DurableObject<Env> {
       deleted_at: Date.now(),
     });
     this.definition = undefined;
-    this.progress = undefined;
+    this.runtime = undefined;
+    this.armedAt = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     return { ok: true, value: { id } };
@@ -218,67 +247,52 @@ export class TaskObject extends DurableObject<Env> {
 
   /** Re-derive the alarm from storage (the sweeper's poke after a possible lost alarm). */
   async rearm(): Promise<void> {
-    await this.armAlarm();
+    this.armedAt = null;
+    this.arm();
   }
 
   // ---- the alarm: serve due calls ----
 
   override async alarm(): Promise<void> {
+    this.armedAt = null; // this alarm has fired
     const started = Date.now();
-    while (this.definition && Date.now() - started < ALARM_BUDGET_MS) {
+    while (this.definition && this.runtime && Date.now() - started < ALARM_BUDGET_MS) {
       const now = Date.now();
-      this.promoteDueOccurrences(now);
-      const timer = this.nextDueTimer(now);
+      const promotion = promoteDueOccurrences(
+        this.definition,
+        this.runtime.progress,
+        this.runtime.last_number,
+        now,
+      );
+      if (promotion) {
+        // Kept in memory until the attempt is recorded: replanned identically after a crash.
+        const { progress, timers } = this.runtime;
+        for (const timer of promotion.timers) insertTimer(timers, timer);
+        this.runtime.last_number = promotion.lastNumber;
+        progress.occurrences_used = promotion.occurrencesUsed;
+        progress.next_run_at = promotion.nextRunAt;
+        this.dirty = true;
+      }
+      const timer = nextDueTimer(
+        this.runtime.timers,
+        now,
+        this.runtime.progress.state === "active",
+      );
       if (!timer) break;
       await this.execute(timer);
-      await this.flushOutbox();
     }
-    if (!this.definition) return;
-    if (this.completeIfDone()) this.emit({ task: this.indexEntry() });
-    await this.flushOutbox();
-    await this.armAlarm();
+    if (!this.definition || !this.runtime) return;
+    if (this.completeIfDone()) this.emit({ progress: this.progressUpdate() });
+    if (this.unsent > this.inFlight.size) await this.flushOutbox();
+    if (this.dirty) this.commit();
+    else this.arm();
   }
 
-  /** Turn due grid points into timers, applying the misfire policy and the occurrence count. */
-  private promoteDueOccurrences(now: number): void {
-    const def = this.definition;
-    const progress = this.progress;
-    if (!def || !progress || progress.state !== "active") return;
-    if (progress.next_run_at === null || progress.next_run_at > now) return;
-    const plan = planDue(def.schedule, progress.next_run_at, now);
-    const limit = def.schedule.kind === "once" ? 1 : def.schedule.occurrences;
-    const room = limit === undefined ? plan.fire.length : limit - progress.occurrences_used;
-    const fire = plan.fire.slice(0, Math.max(0, room));
-    for (const at of fire) {
-      this.addTimer({
-        execution_id: crypto.randomUUID(),
-        number: this.takeNumber(),
-        attempt: 1,
-        scheduled_at: at,
-        due_at: at,
-        manual: 0,
-      });
-    }
-    progress.occurrences_used += fire.length;
-    const exhausted = limit !== undefined && progress.occurrences_used >= limit;
-    progress.next_run_at = exhausted ? null : plan.next;
-    this.saveProgress();
-  }
-
-  private nextDueTimer(now: number): Timer | undefined {
-    const active = this.progress?.state === "active";
-    const rows = this.ctx.storage.sql.exec<Record<string, number | string>>(
-      `SELECT * FROM timers WHERE due_at <= ? ${active ? "" : "AND manual = 1"}
-       ORDER BY due_at, number LIMIT 1`,
-      now,
-    );
-    return rows.toArray()[0] as Timer | undefined;
-  }
-
-  /** Make one attempt and record it: one fetch, then one storage transaction and one queue send. */
+  /** Make one attempt and record it: one fetch, then one storage write and one queue send. */
   private async execute(timer: Timer): Promise<void> {
     const def = this.definition;
-    if (!def || !this.progress) return;
+    const runtime = this.runtime;
+    if (!def || !runtime) return;
     const secrets = await this.signingSecrets(def.project_id);
     const scheduledAt = new Date(timer.scheduled_at).toISOString();
     const body = hasDynamicFields(def.body)
@@ -292,7 +306,7 @@ export class TaskObject extends DurableObject<Env> {
             scheduled_at: scheduledAt,
           },
           state: this.ctx.storage.kv.get("job_state") ?? null,
-          previous: this.progress.last_response,
+          previous: runtime.progress.last_response,
         })
       : def.body;
     const bodyText = encodeBody(def, body);
@@ -326,8 +340,9 @@ export class TaskObject extends DurableObject<Env> {
 
     const result = await sendAttempt(url, def.method, headers, bodyText, def.timeout);
 
-    if (this.definition?.id !== def.id || !this.progress) return; // deleted while in flight
-    const progress = this.progress;
+    // Deleted while the call was in flight: nothing left to record into.
+    if (this.definition?.id !== def.id || this.runtime !== runtime) return;
+    const progress = runtime.progress;
     const now = Date.now();
     const outcome = classifyAttempt(
       def.retry,
@@ -356,37 +371,42 @@ export class TaskObject extends DurableObject<Env> {
       final: !retrying,
     };
     const lastResponse = { status_code: result.status_code, body: parseBody(result.body) };
-    this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.sql.exec("DELETE FROM timers WHERE execution_id = ?", timer.execution_id);
-      progress.last_run_at = result.started_at;
-      if (record.successful) {
-        const state = extractState(result.body);
-        if (state !== undefined) this.ctx.storage.kv.put("job_state", state);
-      }
-      if (retrying && outcome.kind === "retry") {
-        this.addTimer({ ...timer, attempt: timer.attempt + 1, due_at: now + outcome.delay });
-      } else {
-        progress.executions.total += 1;
-        if (record.successful) progress.executions.succeeded += 1;
-        else progress.executions.failed += 1;
-        progress.last_response = lastResponse;
-        progress.last_error = record.successful ? null : record.error;
-      }
-      if (outcome.kind === "gone" && stillRunning) {
-        this.stop("failed", "the target answered 410 Gone");
-      } else if (
-        !retrying &&
-        !record.successful &&
-        def.schedule.kind === "once" &&
-        timer.manual === 0 &&
-        stillRunning
-      ) {
-        this.stop("failed", `the execution failed: ${record.error}`);
-      }
-      this.completeIfDone();
-      this.bumpVersion();
-      this.emit({ attempt: record, task: this.indexEntry() });
-    });
+
+    runtime.timers = runtime.timers.filter((t) => t.execution_id !== timer.execution_id);
+    progress.last_run_at = result.started_at;
+    if (record.successful) {
+      const state = extractState(result.body);
+      if (state !== undefined) this.ctx.storage.kv.put("job_state", state);
+    }
+    if (retrying && outcome.kind === "retry") {
+      insertTimer(runtime.timers, {
+        ...timer,
+        attempt: timer.attempt + 1,
+        due_at: now + outcome.delay,
+      });
+    } else {
+      progress.executions.total += 1;
+      if (record.successful) progress.executions.succeeded += 1;
+      else progress.executions.failed += 1;
+      progress.last_response = lastResponse;
+      progress.last_error = record.successful ? null : record.error;
+    }
+    if (outcome.kind === "gone" && stillRunning) {
+      this.stop("the target answered 410 Gone");
+    } else if (
+      !retrying &&
+      !record.successful &&
+      def.schedule.kind === "once" &&
+      !timer.manual &&
+      stillRunning
+    ) {
+      this.stop(`the execution failed: ${record.error}`);
+    }
+    this.completeIfDone();
+    this.bumpVersion();
+    const outboxRecord = this.emit({ attempt: record, progress: this.progressUpdate() });
+    this.commit();
+    this.sendNow(outboxRecord);
 
     if (result.status_code !== null) {
       event("job.response", { status_code: result.status_code, duration_ms: result.duration_ms });
@@ -427,28 +447,32 @@ export class TaskObject extends DurableObject<Env> {
 
   /** Finish an active task that has nothing left to call. Returns true when it changed. */
   private completeIfDone(): boolean {
-    const progress = this.progress;
-    if (progress?.state !== "active" || progress.next_run_at !== null) return false;
-    const pending = this.ctx.storage.sql.exec("SELECT 1 FROM timers LIMIT 1").toArray().length;
-    if (pending > 0) return false;
-    progress.state = "completed";
+    const runtime = this.runtime;
+    if (runtime?.progress.state !== "active" || runtime.progress.next_run_at !== null) {
+      return false;
+    }
+    if (runtime.timers.length > 0) return false;
+    runtime.progress.state = "completed";
     this.bumpVersion();
+    this.dirty = true;
     return true;
   }
 
-  private stop(state: "failed" | "cancelled", reason: string): void {
-    if (!this.progress) return;
-    this.progress.state = state;
-    this.progress.reason = reason;
-    this.progress.next_run_at = null;
-    this.ctx.storage.sql.exec("DELETE FROM timers");
+  /** Stop the task as failed, dropping what was still to call. */
+  private stop(reason: string): void {
+    if (!this.runtime) return;
+    const { progress } = this.runtime;
+    progress.state = "failed";
+    progress.reason = reason;
+    progress.next_run_at = null;
+    this.runtime.timers = [];
   }
 
-  // ---- storage helpers ----
+  // ---- storage ----
 
   private snapshot(): TaskSnapshot {
-    if (!this.definition || !this.progress) throw new Error("task object holds no task");
-    return { definition: this.definition, progress: this.progress };
+    if (!this.definition || !this.runtime) throw new Error("task object holds no task");
+    return { definition: this.definition, progress: this.runtime.progress };
   }
 
   private checkOwner(projectId: string): BelfryError | null {
@@ -458,89 +482,80 @@ export class TaskObject extends DurableObject<Env> {
     return null;
   }
 
-  /** Apply a lifecycle change, persist it, re-arm, and update the index before answering. */
+  /** Apply a lifecycle change, write it, re-arm, and update the index before answering. */
   private async change(
     projectId: string,
-    apply: (def: TaskDefinition, progress: TaskProgress) => void,
+    apply: (def: TaskDefinition, runtime: Runtime) => void,
   ): Promise<TaskResult<TaskSnapshot>> {
     const missing = this.checkOwner(projectId);
-    if (missing || !this.definition || !this.progress) {
+    if (missing || !this.definition || !this.runtime) {
       return fail(missing ?? new BelfryError("not_found", "task not found"));
     }
     try {
-      apply(this.definition, this.progress);
+      apply(this.definition, this.runtime);
     } catch (error) {
       if (error instanceof BelfryError) return fail(error);
       throw error;
     }
     this.completeIfDone();
     this.bumpVersion();
-    await this.armAlarm();
+    this.commit();
     await this.publish();
     return { ok: true, value: this.snapshot() };
   }
 
-  private takeNumber(): number {
-    this.lastNumber += 1;
-    this.ctx.storage.kv.put("last_number", this.lastNumber);
-    return this.lastNumber;
-  }
-
-  private addTimer(timer: Timer): void {
-    this.ctx.storage.sql.exec(
-      "INSERT INTO timers VALUES (?, ?, ?, ?, ?, ?)",
-      timer.execution_id,
-      timer.number,
-      timer.attempt,
-      timer.scheduled_at,
-      timer.due_at,
-      timer.manual,
-    );
-  }
-
-  private saveProgress(): void {
-    if (this.progress) this.ctx.storage.kv.put("progress", this.progress);
-  }
-
-  /** Versions grow with the clock, so a task recreated under the same id still outranks its past. */
+  /** Versions grow with the clock, so a task recreated under the same id outranks its past. */
   private bumpVersion(): void {
-    if (!this.progress) return;
-    this.progress.version = Math.max(this.progress.version + 1, Date.now());
-    this.saveProgress();
+    if (!this.runtime) return;
+    const { progress } = this.runtime;
+    progress.version = Math.max(progress.version + 1, Date.now());
   }
 
   /** The earliest call still to make: the next grid point or a queued call. */
   private wakeAt(): number | null {
-    const progress = this.progress;
-    if (!progress) return null;
-    const active = progress.state === "active";
-    const row = this.ctx.storage.sql
-      .exec<{ due: number | null }>(
-        `SELECT MIN(due_at) AS due FROM timers ${active ? "" : "WHERE manual = 1"}`,
-      )
-      .one();
-    const candidates = [row.due, active ? progress.next_run_at : null].filter(
-      (t): t is number => t !== null,
-    );
-    return candidates.length > 0 ? Math.min(...candidates) : null;
+    const runtime = this.runtime;
+    if (!runtime) return null;
+    const active = runtime.progress.state === "active";
+    const timer = earliestTimer(runtime.timers, active);
+    const grid = active ? runtime.progress.next_run_at : null;
+    if (timer === null) return grid;
+    return grid === null ? timer : Math.min(timer, grid);
   }
 
   private indexEntry(): TaskIndexEntry {
     return { snapshot: this.snapshot(), wake_at: this.wakeAt(), deleted_at: null };
   }
 
-  /** Set the one alarm from the earliest pending call, or from an outbox still to deliver. */
-  private async armAlarm(): Promise<void> {
+  private progressUpdate() {
+    const snapshot = this.snapshot();
+    return { id: snapshot.definition.id, progress: snapshot.progress, wake_at: this.wakeAt() };
+  }
+
+  /**
+   * Write the runtime, drop outbox records the queue has accepted, and set the alarm — all
+   * synchronous, so they land in one storage transaction.
+   */
+  private commit(): void {
+    if (this.runtime) this.ctx.storage.kv.put("runtime", this.runtime);
+    this.dirty = false;
+    for (const seq of this.sent) this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+    this.sent = [];
+    this.arm();
+  }
+
+  /** Set the one alarm: the earliest pending call, or a retry of unsent outbox records. */
+  private arm(): void {
     const candidates: number[] = [];
     const wake = this.wakeAt();
     if (wake !== null) candidates.push(wake);
-    const queued = this.ctx.storage.sql.exec("SELECT 1 FROM outbox LIMIT 1").toArray().length;
-    if (queued > 0) candidates.push(Date.now() + OUTBOX_RETRY_MS);
-    if (candidates.length === 0) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    await this.ctx.storage.setAlarm(Math.min(...candidates));
+    if (this.unsent > 0) candidates.push(Date.now() + OUTBOX_RETRY_MS);
+    const earliest = candidates.length > 0 ? Math.min(...candidates) : null;
+    // Never a time already past: an alarm set for "now" from inside alarm() may not fire.
+    const at = earliest === null ? null : Math.max(earliest, Date.now() + 1);
+    if (at === this.armedAt) return;
+    this.armedAt = at;
+    if (at === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(at);
   }
 
   /** Write the index row now; if D1 fails, the outbox delivers it later through the queue. */
@@ -551,32 +566,62 @@ export class TaskObject extends DurableObject<Env> {
     } catch (error) {
       console.error(JSON.stringify({ event: "index_write_failed", error: String(error) }));
       this.emit({ task: entry });
+      this.commit();
       await this.flushOutbox();
     }
   }
 
-  private emit(message: HistoryMessage): void {
-    this.ctx.storage.sql.exec("INSERT INTO outbox (message) VALUES (?)", JSON.stringify(message));
+  /** Add a record to the outbox, written with the next commit. */
+  private emit(message: HistoryMessage): { seq: number; body: string } {
+    const seq = this.nextSeq++;
+    const body = JSON.stringify(message);
+    this.ctx.storage.sql.exec("INSERT INTO outbox (seq, message) VALUES (?, ?)", seq, body);
+    this.unsent += 1;
+    return { seq, body };
   }
 
-  /** Send outbox records to the history queue; they stay until the queue has accepted them. */
+  /** Send one just-committed record to the queue without holding up the task's next call. */
+  private sendNow(record: { seq: number; body: string }): void {
+    this.inFlight.add(record.seq);
+    const sending = this.env.HISTORY.send(record.body, { contentType: "text" }).then(
+      () => {
+        this.inFlight.delete(record.seq);
+        this.unsent -= 1;
+        this.sent.push(record.seq);
+        // An idle task has no next commit to carry the delete: write it now.
+        if (this.wakeAt() === null) this.commit();
+        else this.arm();
+      },
+      (error: unknown) => {
+        this.inFlight.delete(record.seq);
+        console.error(JSON.stringify({ event: "outbox_send_failed", error: String(error) }));
+      },
+    );
+    this.ctx.waitUntil(sending);
+  }
+
+  /** Send every outbox record the queue has not accepted yet, in order, in batches. */
   private async flushOutbox(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
     try {
+      let after = 0;
       for (;;) {
         const rows = this.ctx.storage.sql
           .exec<{ seq: number; message: string }>(
-            "SELECT seq, message FROM outbox ORDER BY seq LIMIT 100",
+            "SELECT seq, message FROM outbox WHERE seq > ? ORDER BY seq LIMIT 100",
+            after,
           )
-          .toArray();
+          .toArray()
+          .filter((r) => !this.sent.includes(r.seq) && !this.inFlight.has(r.seq));
         const last = rows.at(-1);
         if (!last) return;
         await this.env.HISTORY.sendBatch(
           rows.map((r) => ({ body: r.message, contentType: "text" as const })),
         );
-        this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", last.seq);
-        if (rows.length < 100) return;
+        for (const r of rows) this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", r.seq);
+        this.unsent = Math.max(0, this.unsent - rows.length);
+        after = last.seq;
       }
     } catch (error) {
       console.error(JSON.stringify({ event: "outbox_send_failed", error: String(error) }));
@@ -605,13 +650,5 @@ export class TaskObject extends DurableObject<Env> {
     }
     this.secrets = { projectId, values, until: now + SECRETS_TTL_MS };
     return values;
-  }
-}
-
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }

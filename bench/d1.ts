@@ -1,0 +1,39 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WRANGLER = join(REPO_ROOT, "node_modules", ".bin", "wrangler");
+
+function wrangler(args: string[]): string {
+  const result = spawnSync(WRANGLER, args, {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", FORCE_COLOR: "0" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`wrangler ${args[0]} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Run one SQL query against the local D1 of a dev server's state directory. */
+export function queryLocalD1<T>(persistTo: string, sql: string): T[] {
+  const out = wrangler([
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    persistTo,
+    "--json",
+    "--command",
+    sql,
+  ]);
+  const parsed = JSON.parse(out) as Array<{ results: T[] }>;
+  return parsed[0]?.results ?? [];
+}
+
+/** Run a SQL file against the local D1 of a dev server's state directory. */
+export function executeLocalD1File(persistTo: string, file: string): void {
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--yes", "--file", file]);
+}

@@ -1,0 +1,42 @@
+/** One call a task still has to make: an occurrence's attempt, a retry, or a manual run. */
+export interface Timer {
+  /** The occurrence's id, the same on each of its retries (the `webhook-id`). */
+  execution_id: string;
+  number: number;
+  attempt: number;
+  scheduled_at: number;
+  due_at: number;
+  /** A `run` request: outside the schedule, served even while paused. */
+  manual: boolean;
+}
+
+/** The id of an occurrence: the same whenever the same task incarnation hands out `number`. */
+export function executionId(taskId: string, createdAt: number, number: number): string {
+  return `${taskId}-${createdAt.toString(36)}-${number}`;
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.due_at < b.due_at || (a.due_at === b.due_at && a.number < b.number);
+}
+
+/** Insert a timer keeping the queue in serving order (due time, then execution number). */
+export function insertTimer(timers: Timer[], timer: Timer): void {
+  let i = timers.length;
+  while (i > 0 && before(timer, timers[i - 1] as Timer)) i--;
+  timers.splice(i, 0, timer);
+}
+
+/** The first timer due at `now` that may be served; only manual runs while not active. */
+export function nextDueTimer(timers: readonly Timer[], now: number, active: boolean): Timer | null {
+  for (const timer of timers) {
+    if (timer.due_at > now) return null;
+    if (active || timer.manual) return timer;
+  }
+  return null;
+}
+
+/** The earliest due time among timers that may be served. */
+export function earliestTimer(timers: readonly Timer[], active: boolean): number | null {
+  for (const timer of timers) if (active || timer.manual) return timer.due_at;
+  return null;
+}
