@@ -2,6 +2,7 @@ import { zValidator } from "@hono/zod-validator";
 import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
 import type { z } from "zod";
 import { BelfryError, type ErrorDetail } from "../core/errors";
+import { jsonProblem } from "../core/json-limits";
 
 function joinPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map(String).join(".");
@@ -28,11 +29,11 @@ export function issueDetails(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = "
   return details;
 }
 
-/** A 400 for failed validation, its message naming the first field. */
+/** A 400 for failed validation, its message naming the first field (`body` for the whole). */
 export function validationError(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = ""): BelfryError {
-  const details = issueDetails(issues, prefix);
+  const details = issueDetails(issues, prefix).map((d) => (d.path ? d : { ...d, path: "body" }));
   const first = details[0];
-  const message = first ? `${first.path || "body"}: ${first.message}` : "invalid request";
+  const message = first ? `${first.path}: ${first.message}` : "invalid request";
   return new BelfryError("invalid_request", message, details);
 }
 
@@ -47,32 +48,71 @@ export function parseOrThrow<S extends z.ZodType>(
   return result.data;
 }
 
+/** The media types @hono/zod-validator reads as JSON; anything else would reach it as `{}`. */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/;
+
+function tooLarge(limit: number): BelfryError {
+  return new BelfryError("payload_too_large", `body: must be at most ${limit} bytes`, [
+    { path: "body", message: `must be at most ${limit} bytes` },
+  ]);
+}
+
+function notJson(message: string): BelfryError {
+  return new BelfryError("invalid_request", `body: ${message}`, [{ path: "body", message }]);
+}
+
+/** Read a body, giving up as soon as it passes `limit` bytes, however it is framed. */
+async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number) {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (body) {
+    const reader = body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      size += chunk.value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(limit);
+      }
+      chunks.push(chunk.value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /**
- * Require a JSON body within `maxBytes`: 415 for another content type, 413 when too large,
- * 400 when it is not UTF-8 JSON. Hono caches the body, so validators read it again for free.
+ * Require a JSON body within `maxBytes`: 415 for another content type, 413 when too large
+ * (checked while reading, so a chunked upload is not buffered past the limit), 400 when it is
+ * not UTF-8 JSON, nests too deep or holds unpaired surrogates.
  */
 export function jsonBody(maxBytes: (c: Context) => number): MiddlewareHandler {
   return async (c, next) => {
-    const type = c.req.header("content-type") ?? "";
-    if (!/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) {
+    const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+    if (!mediaType || !JSON_MEDIA_TYPE.test(mediaType)) {
       throw new BelfryError("unsupported_media_type", "content-type: must be application/json");
     }
     const limit = maxBytes(c);
     const declared = Number(c.req.header("content-length"));
-    if (Number.isFinite(declared) && declared > limit) {
-      throw new BelfryError("payload_too_large", `body: must be at most ${limit} bytes`);
-    }
-    const raw = await c.req.arrayBuffer();
-    if (raw.byteLength > limit) {
-      throw new BelfryError("payload_too_large", `body: must be at most ${limit} bytes`);
-    }
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+    const bytes = await readBounded(c.req.raw.body, limit);
+    let value: unknown;
     try {
-      JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+      value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
     } catch {
-      throw new BelfryError("invalid_request", "body: is not valid JSON", [
-        { path: "body", message: "is not valid JSON" },
-      ]);
+      throw notJson("is not valid JSON");
     }
+    const problem = jsonProblem(value);
+    if (problem) {
+      throw new BelfryError("invalid_request", `${problem.path}: ${problem.message}`, [problem]);
+    }
+    // The stream is spent; the validators after this one read the body from this copy.
+    const { raw } = c.req;
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: bytes });
     await next();
   };
 }

@@ -121,6 +121,7 @@ export type CreateTaskInput = z.output<typeof createTaskSchema>;
 /** The body of PATCH /api/v1/tasks/{id}: any definition field; `schedule` replaces the old one. */
 export const patchTaskSchema = z.strictObject({
   ...taskFields,
+  url: taskFields.url.optional(),
   schedule: scheduleSchema.optional(),
 });
 export type PatchTaskInput = z.output<typeof patchTaskSchema>;

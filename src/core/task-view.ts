@@ -77,7 +77,8 @@ export function progressOf(snapshot: TaskSnapshot, now: number): number {
   const { schedule } = snapshot.definition;
   const { progress } = snapshot;
   if (progress.state === "completed") return 100;
-  if (schedule.kind === "once") return progress.executions.total > 0 ? 100 : 0;
+  // Manual runs are outside the schedule, so they do not count towards its one call.
+  if (schedule.kind === "once") return progress.occurrences_used > 0 ? 100 : 0;
   if (schedule.occurrences !== undefined) {
     return Math.min(100, Math.floor((progress.occurrences_used * 100) / schedule.occurrences));
   }

@@ -126,3 +126,19 @@ export async function findOverdueTasks(db: Database, now: number, graceMs: numbe
     )
     .limit(limit);
 }
+
+/**
+ * How many of a project's tasks are active or paused, counting no further than `cap`. The
+ * tasks_project_state_created index answers it alone, and a deleted task's row is cancelled,
+ * so tombstones never count.
+ */
+export async function countLiveTasks(db: Database, projectId: string, cap: number) {
+  const live = db
+    .select({ one: sql`1` })
+    .from(tasks)
+    .where(and(eq(tasks.projectId, projectId), inArray(tasks.state, ["active", "paused"])))
+    .limit(cap)
+    .as("live");
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(live);
+  return row?.n ?? 0;
+}
