@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A running `npm run dev` server. */
+export interface DevServer {
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  port: number;
+  /** Process group id of the server (wrangler and its workerd children), for measuring it. */
+  pid: number;
+  /** The Worker's V8 inspector (for CPU profiles). */
+  inspectorPort: number;
+  /** Local state directory (`--persist-to`); reuse it to start the server again on the same data. */
+  persistTo: string;
+  /** Stop gracefully: SIGTERM to the whole process group, SIGKILL after a few seconds. */
+  stop(): Promise<void>;
+  /** SIGKILL the whole process group at once, as a crash would. */
+  kill(): Promise<void>;
+  /** Everything the server printed so far (stdout and stderr interleaved, tail only). */
+  output(): string;
+}
+
+export interface DevServerOptions {
+  /** Local state directory; a fresh temporary one (removed on stop) by default. */
+  persistTo?: string;
+  /** Port to listen on; a free one by default. */
+  port?: number;
+  /** Extra Worker variables, passed as `--var KEY:VALUE`. */
+  vars?: Record<string, string>;
+  /** More `wrangler dev` flags, e.g. `["-c", "other/wrangler.toml", "-c", "wrangler.toml"]`. */
+  wranglerArgs?: string[];
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const BIN = join(REPO_ROOT, "node_modules", ".bin");
+const READY_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_LIMIT = 1_000_000;
+
+/** Process groups still alive; killed on exit so a failing or interrupted run leaves nothing. */
+const liveGroups = new Set<number>();
+process.on("exit", () => {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+});
+
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: nobody left in the group
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
+
+/** Wait until every process of the group is gone (wrangler's workerd children included). */
+async function groupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (signalGroup(pgid, 0)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start Belfry the way `npm run dev` does (scripts/dev.mjs on the repo's Node, wrangler from
+ * node_modules/.bin) on a free port, in its own process group, and wait until /healthz answers.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const ownDir = options.persistTo === undefined;
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "belfry-e2e-"));
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const varFlags = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const args = ["scripts/dev.mjs", "--", "--port", String(port), "--persist-to", persistTo];
+  // Each server gets its own inspector port, so servers of parallel test files never collide.
+  const inspectorPort = await freePort();
+  args.push(
+    "--inspector-port",
+    String(inspectorPort),
+    ...varFlags,
+    ...(options.wranglerArgs ?? []),
+  );
+
+  const child: ChildProcess = spawn(join(BIN, "node"), args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`, FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+    // A new process group (setsid), so the whole tree — wrangler and workerd — can be signalled.
+    detached: true,
+  });
+  const pgid = child.pid;
+  if (pgid === undefined) throw new Error("could not spawn scripts/dev.mjs");
+  liveGroups.add(pgid);
+
+  let log = "";
+  const append = (chunk: Buffer) => {
+    log += chunk.toString("utf8");
+    if (log.length > OUTPUT_LIMIT) log = log.slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once("exit", (code, signal) => {
+      exited = true;
+      append(Buffer.from(`\n[dev server exited: code ${code}, signal ${signal}]\n`));
+      resolve();
+    });
+  });
+
+  let finished = false;
+  const finish = async (signal: "SIGTERM" | "SIGKILL") => {
+    if (finished) return;
+    finished = true;
+    signalGroup(pgid, signal);
+    if (signal === "SIGTERM" && !(await groupGone(pgid, STOP_GRACE_MS))) {
+      signalGroup(pgid, "SIGKILL");
+    }
+    await Promise.race([exit, sleep(STOP_GRACE_MS)]);
+    if (!(await groupGone(pgid, STOP_GRACE_MS))) {
+      append(Buffer.from(`\n[dev server: process group ${pgid} still has members]\n`));
+    }
+    liveGroups.delete(pgid);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  };
+
+  const server: DevServer = {
+    url,
+    port,
+    pid: pgid,
+    inspectorPort,
+    persistTo,
+    output: () => log,
+    kill: () => finish("SIGKILL"),
+    async stop() {
+      await finish("SIGTERM");
+      if (ownDir) rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await healthy(url))) {
+    if (exited || Date.now() > deadline) {
+      await server.stop();
+      const why = exited ? "exited before it was ready" : `not ready within ${READY_TIMEOUT_MS} ms`;
+      throw new Error(`dev server ${why}; output:\n${log.slice(-4_000)}`);
+    }
+    await sleep(200);
+  }
+  return server;
+}

@@ -1,0 +1,151 @@
+// The README walkthrough, against a real `npm run dev` server and a loopback receiver.
+import type { Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReceiver } from "../support/receiver";
+import {
+  type AttemptPayload,
+  callApi,
+  delivery,
+  listAttempts,
+  pollUntil,
+  receiverBucket,
+  type TaskPayload,
+} from "./support/client";
+import { type DevServer, startDevServer } from "./support/dev-server";
+
+/** How far an arrival may stray from the 2 s grid (alarm and dispatch latency on a busy box). */
+const SPACING_SLACK_MS = 500;
+
+let dev: DevServer;
+let receiver: { url: string; server: Server };
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  dev = await startDevServer();
+});
+
+afterAll(async () => {
+  await dev?.stop();
+  receiver?.server.closeAllConnections();
+  await new Promise<void>((resolve) =>
+    receiver ? receiver.server.close(() => resolve()) : resolve(),
+  );
+});
+
+describe("README walkthrough", () => {
+  it("answers /healthz", async () => {
+    const res = await fetch(`${dev.url}/healthz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; version: string };
+    expect(body.ok).toBe(true);
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("runs an every-2s task three times, completes it, and records every attempt", async () => {
+    const hook = receiverBucket(receiver.url);
+    const created = await callApi<TaskPayload>(dev.url, "POST", "/api/v1/tasks", {
+      name: "walkthrough",
+      url: hook.url,
+      schedule: { every: "2s", occurrences: 3 },
+    });
+    expect(created.status).toBe(201);
+    const task = created.payload;
+    expect(task.state).toBe("active");
+    expect(task.status).toBe("running");
+    const createdAt = Date.parse(task.created_at);
+
+    const calls = await pollUntil(
+      () => hook.calls(),
+      (c) => c.length >= 3,
+      15_000,
+    );
+    const received = calls.map(delivery);
+    expect(received.map((d) => [d.taskId, d.execution, d.attempt])).toEqual([
+      [task.id, 1, 1],
+      [task.id, 2, 1],
+      [task.id, 3, 1],
+    ]);
+    // The grid is created_at + k·2 s, k = 1, 2, 3; nothing fires early, nothing drifts.
+    expect(received.map((d) => d.scheduledAt - createdAt)).toEqual([2000, 4000, 6000]);
+    for (const d of received) {
+      expect(d.at).toBeGreaterThanOrEqual(d.scheduledAt);
+      expect(d.at - d.scheduledAt).toBeLessThan(SPACING_SLACK_MS);
+    }
+    for (let i = 1; i < received.length; i++) {
+      const [prev, cur] = [received[i - 1], received[i]];
+      if (!prev || !cur) throw new Error("unreachable");
+      expect(Math.abs(cur.at - prev.at - 2000)).toBeLessThan(SPACING_SLACK_MS);
+    }
+    expect(new Set(received.map((d) => d.webhookId)).size).toBe(3);
+
+    const done = await pollUntil(
+      async () => (await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${task.id}`)).payload,
+      (t) => t.status === "completed",
+      10_000,
+    );
+    expect(done).toMatchObject({
+      id: task.id,
+      status: "completed",
+      state: "completed",
+      progress: 100,
+      executions: { total: 3, succeeded: 3, failed: 0 },
+      next_run_at: null,
+    });
+    expect(done.data).not.toBeNull();
+
+    // History comes through the queue within seconds.
+    const attempts = await pollUntil(
+      () => listAttempts(dev.url, task.id),
+      (a) => a.length >= 3,
+      15_000,
+    );
+    expect(attempts).toHaveLength(3);
+    const byNumber = [...attempts].sort((a, b) => a.number - b.number);
+    expect(
+      byNumber.map((a: AttemptPayload) => ({
+        number: a.number,
+        attempt: a.attempt,
+        successful: a.successful,
+        status_code: a.status_code,
+        execution_id: a.execution_id,
+        task_id: a.task_id,
+      })),
+    ).toEqual(
+      received.map((d) => ({
+        number: d.execution,
+        attempt: 1,
+        successful: true,
+        status_code: 200,
+        execution_id: d.webhookId,
+        task_id: task.id,
+      })),
+    );
+    // Newest first.
+    expect(attempts.map((a) => a.number)).toEqual([3, 2, 1]);
+    // Nothing more arrives after completion.
+    expect(await hook.calls()).toHaveLength(3);
+  });
+
+  it("cancels a task due far in the future", async () => {
+    const hook = receiverBucket(receiver.url);
+    const at = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const created = await callApi<TaskPayload>(dev.url, "POST", "/api/v1/tasks", {
+      name: "walkthrough-later",
+      url: hook.url,
+      schedule: { at },
+    });
+    expect(created.status).toBe(201);
+    expect(created.payload).toMatchObject({ state: "active", next_run_at: at });
+
+    const cancelled = await callApi<TaskPayload>(
+      dev.url,
+      "POST",
+      `/api/v1/tasks/${created.payload.id}/cancel`,
+    );
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.payload).toMatchObject({ state: "cancelled", status: "completed" });
+    const read = await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${created.payload.id}`);
+    expect(read.payload.state).toBe("cancelled");
+    expect(await hook.calls()).toHaveLength(0);
+  });
+});
