@@ -1,7 +1,7 @@
 import { app } from "./api/app";
 import type { HistoryMessage } from "./core/history";
 import { database } from "./db/client";
-import { writeHistory } from "./db/history-writer";
+import { acknowledgeHistory, writeHistory } from "./db/history-writer";
 import { sweep } from "./task/sweeper";
 
 export { TaskObject } from "./task/task-object";
@@ -9,10 +9,11 @@ export { TaskObject } from "./task/task-object";
 export default {
   fetch: app.fetch,
 
-  /** The history writer: one D1 batch per queue batch. */
+  /** The history writer: one D1 batch per queue batch, then each task's outbox is told. */
   async queue(batch: MessageBatch<string>, env: Env): Promise<void> {
     const messages = batch.messages.map((m) => JSON.parse(m.body) as HistoryMessage);
     await writeHistory(database(env.DB), messages);
+    await acknowledgeHistory(env, messages);
   },
 
   /** The sweeper: re-arm overdue tasks and purge old history. */

@@ -51,3 +51,24 @@ export async function writeHistory(db: Database, messages: HistoryMessage[]): Pr
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
 }
+
+/**
+ * Tell each task's object which of its outbox records are now in D1, so it can drop them.
+ * Best effort: a record never acknowledged is sent again, and writing it twice changes nothing.
+ */
+export async function acknowledgeHistory(env: Env, messages: HistoryMessage[]): Promise<void> {
+  const byTask = new Map<string, number[]>();
+  for (const { ack } of messages) {
+    if (!ack) continue;
+    const seqs = byTask.get(ack.task_id) ?? [];
+    seqs.push(ack.seq);
+    byTask.set(ack.task_id, seqs);
+  }
+  const results = await Promise.allSettled(
+    [...byTask].map(([taskId, seqs]) =>
+      env.TASKS.get(env.TASKS.idFromName(taskId)).acknowledge(seqs),
+    ),
+  );
+  const failed = results.filter((r) => r.status === "rejected").length;
+  if (failed > 0) console.warn(JSON.stringify({ event: "acknowledge_failed", tasks: failed }));
+}

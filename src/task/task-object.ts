@@ -30,8 +30,10 @@ interface Runtime {
 
 /** How long a project's signing secrets are reused before D1 is asked again. */
 const SECRETS_TTL_MS = 60_000;
-/** How soon outbox records the queue has not accepted are sent again. */
+/** How soon outbox records the queue did not accept are sent again. */
 const OUTBOX_RETRY_MS = 5_000;
+/** How long a record handed to the queue may wait for the history writer's acknowledgement. */
+const ACK_TIMEOUT_MS = 10_000;
 /** An alarm handler gives way after this long, re-arming itself, so it never runs unbounded. */
 const ALARM_BUDGET_MS = 60_000;
 
@@ -60,12 +62,12 @@ export class TaskObject extends DurableObject<Env> {
   private secrets: { projectId: string; values: string[]; until: number } | undefined;
   /** The alarm time last set, so an unchanged alarm costs no write. */
   private armedAt: number | null;
-  /** Outbox records not yet accepted by the queue. */
-  private unsent: number;
-  /** Outbox records the queue accepted, deleted with the next write. */
-  private sent: number[] = [];
-  /** Outbox records being sent by sendNow right now. */
-  private readonly inFlight = new Set<number>();
+  /** Outbox records in storage that the history writer has not acknowledged. */
+  private unacknowledged: number;
+  /** Records handed to the queue, by sequence number, with when; resent if never acknowledged. */
+  private readonly awaiting = new Map<number, number>();
+  /** Records the history writer acknowledged, deleted with the next write. */
+  private acknowledged: number[] = [];
   private nextSeq: number;
   private flushing = false;
   /** The runtime changed since the last commit. */
@@ -75,16 +77,18 @@ export class TaskObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.notifier = new Notifier((promise) => ctx.waitUntil(promise));
-    const sql = ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, message TEXT NOT NULL)");
-    const outbox = sql
-      .exec<{ n: number; last: number | null }>(
-        "SELECT COUNT(*) AS n, MAX(seq) AS last FROM outbox",
-      )
-      .one();
-    this.unsent = outbox.n;
-    this.nextSeq = (outbox.last ?? 0) + 1;
     this.definition = ctx.storage.kv.get<TaskDefinition>("definition");
+    // Only an object that holds a task has an outbox; acknowledgements reaching an object whose
+    // task was deleted must not leave storage behind.
+    const outbox = this.definition
+      ? ctx.storage.sql
+          .exec<{ n: number; last: number | null }>(
+            "SELECT COUNT(*) AS n, MAX(seq) AS last FROM outbox",
+          )
+          .one()
+      : { n: 0, last: 0 };
+    this.unacknowledged = outbox.n;
+    this.nextSeq = (outbox.last ?? 0) + 1;
     this.runtime = ctx.storage.kv.get<Runtime>("runtime");
     // After a restart the stored alarm is unknown here; the first arm() sets it again.
     this.armedAt = null;
@@ -119,6 +123,9 @@ export class TaskObject extends DurableObject<Env> {
       last_number: 0,
     };
     this.ctx.storage.kv.put("definition", def);
+    this.ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, message TEXT NOT NULL)",
+    );
     // A schedule with no future occurrence (allowed for Chronos) completes at once.
     this.completeIfDone();
     this.commit();
@@ -240,6 +247,9 @@ export class TaskObject extends DurableObject<Env> {
     this.definition = undefined;
     this.runtime = undefined;
     this.armedAt = null;
+    this.unacknowledged = 0;
+    this.awaiting.clear();
+    this.acknowledged = [];
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     return { ok: true, value: { id } };
@@ -249,6 +259,19 @@ export class TaskObject extends DurableObject<Env> {
   async rearm(): Promise<void> {
     this.armedAt = null;
     this.arm();
+  }
+
+  /** The history writer has these outbox records in D1: they may go. */
+  async acknowledge(seqs: number[]): Promise<void> {
+    if (!this.definition) return;
+    for (const seq of seqs) {
+      if (this.awaiting.delete(seq) || !this.acknowledged.includes(seq)) {
+        this.acknowledged.push(seq);
+      }
+    }
+    this.unacknowledged = Math.max(0, this.unacknowledged - seqs.length);
+    // A busy task deletes them with its next write; an idle one has no next write coming.
+    if (this.wakeAt() === null) this.commit();
   }
 
   // ---- the alarm: serve due calls ----
@@ -282,8 +305,8 @@ export class TaskObject extends DurableObject<Env> {
       await this.execute(timer);
     }
     if (!this.definition || !this.runtime) return;
-    if (this.completeIfDone()) this.emit({ progress: this.progressUpdate() });
-    if (this.unsent > this.inFlight.size) await this.flushOutbox();
+    if (this.completeIfDone()) this.sendNow(this.emit({ progress: this.progressUpdate() }));
+    if (this.resendDue(Date.now())) await this.flushOutbox();
     if (this.dirty) this.commit();
     else this.arm();
   }
@@ -538,17 +561,34 @@ export class TaskObject extends DurableObject<Env> {
   private commit(): void {
     if (this.runtime) this.ctx.storage.kv.put("runtime", this.runtime);
     this.dirty = false;
-    for (const seq of this.sent) this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
-    this.sent = [];
+    for (const seq of this.acknowledged) {
+      this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+    }
+    this.acknowledged = [];
     this.arm();
   }
 
-  /** Set the one alarm: the earliest pending call, or a retry of unsent outbox records. */
+  /** When outbox records should be sent again: never sent, or not acknowledged in time. */
+  private resendAt(): number | null {
+    if (this.unacknowledged === 0) return null;
+    if (this.unacknowledged > this.awaiting.size) return Date.now() + OUTBOX_RETRY_MS;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const at of this.awaiting.values()) oldest = Math.min(oldest, at);
+    return oldest + ACK_TIMEOUT_MS;
+  }
+
+  private resendDue(now: number): boolean {
+    const at = this.resendAt();
+    return at !== null && at <= now + OUTBOX_RETRY_MS;
+  }
+
+  /** Set the one alarm: the earliest pending call, or a resend of outbox records. */
   private arm(): void {
     const candidates: number[] = [];
     const wake = this.wakeAt();
     if (wake !== null) candidates.push(wake);
-    if (this.unsent > 0) candidates.push(Date.now() + OUTBOX_RETRY_MS);
+    const resend = this.resendAt();
+    if (resend !== null) candidates.push(resend);
     const earliest = candidates.length > 0 ? Math.min(...candidates) : null;
     // Never a time already past: an alarm set for "now" from inside alarm() may not fire.
     const at = earliest === null ? null : Math.max(earliest, Date.now() + 1);
@@ -565,63 +605,66 @@ export class TaskObject extends DurableObject<Env> {
       await upsertTask(database(this.env.DB), entry);
     } catch (error) {
       console.error(JSON.stringify({ event: "index_write_failed", error: String(error) }));
-      this.emit({ task: entry });
+      const record = this.emit({ task: entry });
       this.commit();
-      await this.flushOutbox();
+      this.sendNow(record);
     }
   }
 
   /** Add a record to the outbox, written with the next commit. */
-  private emit(message: HistoryMessage): { seq: number; body: string } {
+  private emit(message: Omit<HistoryMessage, "ack">): { seq: number; body: string } {
     const seq = this.nextSeq++;
-    const body = JSON.stringify(message);
+    const task_id = this.definition?.id ?? "";
+    const body = JSON.stringify({ ...message, ack: { task_id, seq } } satisfies HistoryMessage);
     this.ctx.storage.sql.exec("INSERT INTO outbox (seq, message) VALUES (?, ?)", seq, body);
-    this.unsent += 1;
+    this.unacknowledged += 1;
     return { seq, body };
   }
 
-  /** Send one just-committed record to the queue without holding up the task's next call. */
+  /**
+   * Hand one just-committed record to the queue without holding up the task's next call. It
+   * stays in the outbox until the history writer acknowledges it, since a queue may lose what
+   * it has not yet delivered (the local one keeps messages in memory).
+   */
   private sendNow(record: { seq: number; body: string }): void {
-    this.inFlight.add(record.seq);
-    const sending = this.env.HISTORY.send(record.body, { contentType: "text" }).then(
-      () => {
-        this.inFlight.delete(record.seq);
-        this.unsent -= 1;
-        this.sent.push(record.seq);
-        // An idle task has no next commit to carry the delete: write it now.
-        if (this.wakeAt() === null) this.commit();
-        else this.arm();
-      },
+    this.awaiting.set(record.seq, Date.now());
+    const sending = this.env.HISTORY.send(record.body, { contentType: "text" }).catch(
       (error: unknown) => {
-        this.inFlight.delete(record.seq);
+        this.awaiting.delete(record.seq);
         console.error(JSON.stringify({ event: "outbox_send_failed", error: String(error) }));
+        this.arm();
       },
     );
     this.ctx.waitUntil(sending);
   }
 
-  /** Send every outbox record the queue has not accepted yet, in order, in batches. */
+  /** Send again every outbox record never sent or not acknowledged in time, in batches. */
   private async flushOutbox(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
     try {
       let after = 0;
       for (;;) {
-        const rows = this.ctx.storage.sql
+        const now = Date.now();
+        const page = this.ctx.storage.sql
           .exec<{ seq: number; message: string }>(
             "SELECT seq, message FROM outbox WHERE seq > ? ORDER BY seq LIMIT 100",
             after,
           )
-          .toArray()
-          .filter((r) => !this.sent.includes(r.seq) && !this.inFlight.has(r.seq));
-        const last = rows.at(-1);
+          .toArray();
+        const last = page.at(-1);
         if (!last) return;
+        after = last.seq;
+        const rows = page.filter((r) => {
+          if (this.acknowledged.includes(r.seq)) return false;
+          const sentAt = this.awaiting.get(r.seq);
+          return sentAt === undefined || sentAt + ACK_TIMEOUT_MS <= now;
+        });
+        if (rows.length === 0) continue;
         await this.env.HISTORY.sendBatch(
           rows.map((r) => ({ body: r.message, contentType: "text" as const })),
         );
-        for (const r of rows) this.ctx.storage.sql.exec("DELETE FROM outbox WHERE seq = ?", r.seq);
-        this.unsent = Math.max(0, this.unsent - rows.length);
-        after = last.seq;
+        for (const r of rows) this.awaiting.set(r.seq, now);
       }
     } catch (error) {
       console.error(JSON.stringify({ event: "outbox_send_failed", error: String(error) }));
