@@ -19,6 +19,8 @@ export default defineConfig({
                 BELFRY_ALLOW_PRIVATE_URLS: "1",
                 // Short intervals keep schedule tests fast while still firing real alarms.
                 MIN_INTERVAL_MS: "10",
+                // The fuzz suite's seed: `FUZZ_SEED=123 npm test` replays a reported failure.
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "",
               },
             },
           })),
@@ -27,6 +29,37 @@ export default defineConfig({
           name: "workers",
           include: ["test/core/**/*.test.ts", "test/api/**/*.test.ts"],
           globalSetup: ["./test/support/global-setup.ts"],
+          setupFiles: ["./test/support/apply-migrations.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // The API with a deployment's policy: private URLs refused, and limits small enough for
+        // a test to reach (the real defaults are far above anything the other tests do).
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                BELFRY_ADMIN_TOKEN: "test-admin-token",
+                // Not "1": .dev.vars, which the plugin reads when it exists, lifts the policy.
+                BELFRY_ALLOW_PRIVATE_URLS: "0",
+                MAX_BODY_BYTES: "4096",
+                MAX_HEADERS: "3",
+                MAX_HEADER_BYTES: "64",
+                MAX_ACTIVE_TASKS: "3",
+                RATE_LIMIT_PERIOD_SECONDS: "60",
+              },
+              ratelimits: {
+                RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100, period: 60 } },
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "policy",
+          include: ["test/policy/**/*.test.ts"],
           setupFiles: ["./test/support/apply-migrations.ts"],
           testTimeout: 30_000,
         },

@@ -5,6 +5,8 @@ export interface Config extends TaskLimits {
   maxBodyBytes: number;
   maxActiveTasks: number;
   retentionDays: number;
+  /** The RATE_LIMITER binding's period, sent as Retry-After when a key is over its limit. */
+  rateLimitPeriodSeconds: number;
 }
 
 function intVar(value: string | undefined, fallback: number): number {
@@ -22,5 +24,6 @@ export function readConfig(env: Env): Config {
     maxBodyBytes: intVar(env.MAX_BODY_BYTES, 256 * 1024),
     maxActiveTasks: intVar(env.MAX_ACTIVE_TASKS, 10_000),
     retentionDays: intVar(env.HISTORY_RETENTION_DAYS, 30),
+    rateLimitPeriodSeconds: intVar(env.RATE_LIMIT_PERIOD_SECONDS, 10),
   };
 }

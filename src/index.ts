@@ -4,6 +4,7 @@ import { database } from "./db/client";
 import { acknowledgeHistory, writeHistory } from "./db/history-writer";
 import { sweep } from "./task/sweeper";
 
+export { Scheduler } from "./rpc/scheduler";
 export { TaskObject } from "./task/task-object";
 
 export default {

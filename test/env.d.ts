@@ -2,5 +2,7 @@ declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     RECEIVER_URL: string;
+    /** The fuzz suite's seed from the FUZZ_SEED environment variable ("" for the default). */
+    FUZZ_SEED?: string;
   }
 }

@@ -1,9 +1,13 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { BelfryError } from "../core/errors";
+import { booperRoutes } from "../dialects/booper";
+import { chronosRoutes } from "../dialects/chronos";
+import { loopitisRoutes } from "../dialects/loopitis";
 import { VERSION } from "../version";
 import type { AppEnv } from "./context";
 import { errorBody } from "./envelope";
+import { docRoutes } from "./routes/docs";
 import { projectRoutes } from "./routes/projects";
 import { taskRoutes } from "./routes/tasks";
 
@@ -17,6 +21,10 @@ app.get("/healthz", async (c) => {
 
 app.route("/api/v1", taskRoutes);
 app.route("/api/v1", projectRoutes);
+app.route("/api/v1/chronos", chronosRoutes);
+app.route("/api/jobs", booperRoutes);
+app.route("/requests", loopitisRoutes);
+app.route("/", docRoutes);
 
 app.notFound((c) => c.json(errorBody(new BelfryError("not_found", "no such route")), 404));
 

@@ -4,6 +4,7 @@ import { constantTimeEqual, hashSecret, keyPrefix } from "../core/keys";
 import { database } from "../db/client";
 import { ensureProject, findKeyByHash } from "../db/projects";
 import type { AppEnv } from "./context";
+import { overRateLimit } from "./rate-limit";
 
 /** The local development project's id; it exists only where BELFRY_DEV_API_KEY is set. */
 export const DEV_PROJECT_ID = "dev";
@@ -16,7 +17,7 @@ function bearer(header: string | undefined): string | null {
 let devProjectReady: Promise<void> | undefined;
 
 /** Create the dev project and key once per isolate, when `.dev.vars` defines them. */
-function ensureDevProject(env: Env, hash: string): Promise<void> {
+export function ensureDevProject(env: Env, hash: string): Promise<void> {
   devProjectReady ??= ensureProject(
     database(env.DB),
     {
@@ -40,6 +41,14 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c.req.header("authorization"));
   if (!token) throw new BelfryError("unauthorized", "authorization: missing bearer API key");
   const hash = await hashSecret(token);
+  const admin = c.env.BELFRY_ADMIN_TOKEN;
+  // Even a deployment that set its dev key to the admin token keeps the two roles apart.
+  if (admin && constantTimeEqual(hash, await hashSecret(admin))) {
+    throw new BelfryError("unauthorized", "authorization: unknown or revoked API key");
+  }
+  // Limited before the key is looked up, so a flood with one key never reaches D1.
+  const limited = await overRateLimit(c, hash);
+  if (limited) return limited;
   const devKey = c.env.BELFRY_DEV_API_KEY;
   if (devKey && constantTimeEqual(hash, await hashSecret(devKey))) {
     await ensureDevProject(c.env, hash);

@@ -29,9 +29,13 @@ export function issueDetails(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = "
   return details;
 }
 
-/** A 400 for failed validation, its message naming the first field (`body` for the whole). */
-export function validationError(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = ""): BelfryError {
-  const details = issueDetails(issues, prefix).map((d) => (d.path ? d : { ...d, path: "body" }));
+/** A 400 for failed validation, its message naming the first field (`root` for the whole). */
+export function validationError(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  prefix = "",
+  root = "body",
+): BelfryError {
+  const details = issueDetails(issues, prefix).map((d) => (d.path ? d : { ...d, path: root }));
   const first = details[0];
   const message = first ? `${first.path}: ${first.message}` : "invalid request";
   return new BelfryError("invalid_request", message, details);
@@ -123,6 +127,8 @@ export function validate<S extends z.ZodType, T extends keyof ValidationTargets>
   schema: S,
 ) {
   return zValidator(target, schema, (result) => {
-    if (!result.success) throw validationError(result.error.issues);
+    if (!result.success) {
+      throw validationError(result.error.issues, "", target === "json" ? "body" : target);
+    }
   });
 }

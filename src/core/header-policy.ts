@@ -4,18 +4,23 @@ const RESERVED = new Set([
   "content-length",
   "connection",
   "keep-alive",
-  "proxy-connection",
-  "proxy-authorization",
   "te",
   "trailer",
   "transfer-encoding",
   "upgrade",
   "expect",
+  "http2-settings",
 ]);
-const RESERVED_PREFIXES = ["cf-", "webhook-", "belfry-", "x-forwarded-"];
+const RESERVED_PREFIXES = ["proxy-", "cf-", "webhook-", "belfry-", "x-forwarded-"];
 
 /** RFC 9110 token characters, the only ones a header name may use. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * A header value: printable ASCII, spaces and tabs. `fetch` refuses CR, LF and NUL outright, and
+ * workerd sends anything beyond ASCII as UTF-8, which HTTP (RFC 9110) does not define and
+ * receivers read differently; percent-encode such text instead.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 
 export interface HeaderLimits {
   maxHeaders: number;
@@ -39,8 +44,8 @@ export function headerProblems(
     if (!TOKEN.test(name)) problems.push([name, "is not a valid header name"]);
     else if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
       problems.push([name, "is reserved and cannot be set"]);
-    } else if (/[\r\n\0]/.test(value)) {
-      problems.push([name, "must not contain line breaks or NUL"]);
+    } else if (!FIELD_VALUE.test(value)) {
+      problems.push([name, "may hold only printable ASCII, spaces and tabs"]);
     } else if (encoder.encode(name).length + encoder.encode(value).length > limits.maxHeaderBytes) {
       problems.push([name, `must be at most ${limits.maxHeaderBytes} bytes`]);
     }

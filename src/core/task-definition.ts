@@ -4,7 +4,13 @@ import { headerProblems } from "./header-policy";
 import { newAccessToken } from "./keys";
 import type { RetryPolicy } from "./retry";
 import { firstGridPoint, type ScheduleSpec } from "./schedule";
-import type { CreateTaskInput, Method, PatchTaskInput, ScheduleInput } from "./task-input";
+import {
+  type CreateTaskInput,
+  MAX_TIMESTAMP_MS,
+  type Method,
+  type PatchTaskInput,
+  type ScheduleInput,
+} from "./task-input";
 import { targetUrlError } from "./url-policy";
 
 /** Deployment settings that bound what a task may ask for. */
@@ -23,6 +29,11 @@ export interface CreateOptions {
   allowExhausted?: boolean;
   /** Give the task a secret token for links that work without an API key (Loopitis). */
   withAccessToken?: boolean;
+  /**
+   * The access token to give the task (from `newAccessToken`), when the caller must know it
+   * before the create, e.g. to write links into the body; implies `withAccessToken`.
+   */
+  accessToken?: string;
 }
 
 /** What a TaskObject stores about its task: validated, normalised, times in epoch ms. */
@@ -98,8 +109,13 @@ export function toScheduleSpec(
     if (error) throw invalidField("schedule.cron", error);
     spec = { kind: "cron", cron, timezone, dayMatch, createdAt: now, ...bounds };
   }
-  if (!options.allowExhausted && firstGridPoint(spec) === null) {
+  const first = firstGridPoint(spec);
+  if (!options.allowExhausted && first === null) {
     throw invalidField("schedule", "has no occurrence in the future");
+  }
+  // A cron year or a long interval can put the first call past what an alarm can be set for.
+  if (first !== null && first > MAX_TIMESTAMP_MS) {
+    throw invalidField("schedule", "has no occurrence before 2100-01-01T00:00:00Z");
   }
   return spec;
 }
@@ -149,7 +165,7 @@ export function buildDefinition(
     callback_url: input.callback_url ?? null,
     events_url: input.events_url ?? null,
     idempotency_key: input.idempotency_key ?? null,
-    access_token: options.withAccessToken ? newAccessToken() : null,
+    access_token: options.accessToken ?? (options.withAccessToken ? newAccessToken() : null),
     created_at: now,
     updated_at: now,
   };

@@ -15,8 +15,11 @@ const methodSchema = z
 /** RFC 3339 with a zone, e.g. 2026-12-01T09:00:00Z or 2026-12-01T10:00:00.5+01:00. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** The latest instant a schedule may name (year 9999), so dates stay representable. */
-export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+/**
+ * The latest instant a schedule may name. Durable Object alarms cannot be set past 2189, so a
+ * later one could never fire; 2100 keeps every accepted time well inside what can be armed.
+ */
+export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 
 /** An instant: an RFC 3339 string or unix seconds. Parses to epoch milliseconds. */
 export const timestampSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -26,11 +29,15 @@ export const timestampSchema = z.union([z.string(), z.number()]).transform((valu
       : RFC3339.test(value)
         ? Date.parse(value.replace(" ", "T"))
         : Number.NaN;
-  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIMESTAMP_MS) {
+  if (!Number.isFinite(ms) || ms < 0) {
     ctx.addIssue({
       code: "custom",
       message: "must be an RFC 3339 timestamp with a zone or unix seconds",
     });
+    return z.NEVER;
+  }
+  if (ms > MAX_TIMESTAMP_MS) {
+    ctx.addIssue({ code: "custom", message: "must be before 2100-01-01T00:00:00Z" });
     return z.NEVER;
   }
   return Math.round(ms);

@@ -33,7 +33,12 @@ export async function listAttempts(db: Database, query: ExecutionQuery): Promise
     .where(and(...conditions))
     .orderBy(desc(executions.startedAt), desc(executions.id))
     .limit(query.limit + 1);
-  return rows.map((r) => ({
+  return rows.map(attemptRecordOf);
+}
+
+/** An attempt as the API sees it, from its history row. */
+export function attemptRecordOf(r: typeof executions.$inferSelect): AttemptRecord {
+  return {
     id: r.id,
     execution_id: r.executionId,
     task_id: r.taskId,
@@ -53,7 +58,7 @@ export async function listAttempts(db: Database, query: ExecutionQuery): Promise
       truncated: r.truncated,
     },
     final: r.final,
-  }));
+  };
 }
 
 /** Delete attempts that started before `cutoff`; returns how many went. */

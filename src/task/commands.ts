@@ -14,7 +14,8 @@ import {
 } from "../core/task-view";
 import { database } from "../db/client";
 import { listAttempts } from "../db/execution-log";
-import { findIndexedTask, listIndexedTasks } from "../db/task-index";
+import { type Page, pageAttempts, pageTasks } from "../db/paged-queries";
+import { countLiveTasks, findIndexedTask, listIndexedTasks } from "../db/task-index";
 import type { TaskResult } from "./task-object";
 
 /**
@@ -39,18 +40,50 @@ function taskStub(env: Env, id: string) {
   return env.TASKS.get(env.TASKS.idFromName(id));
 }
 
+/** How an interface may create differently: the core's options, plus an id chosen in advance. */
+export interface CreateTaskOptions extends CreateOptions {
+  /**
+   * The new task's id, when the caller must know it before the create (e.g. to write links
+   * into the body): a fresh `crypto.randomUUID()`. Not allowed with an idempotency key, whose
+   * task id is derived from the key.
+   */
+  taskId?: string;
+}
+
 /** Create a task; a replayed idempotency key returns the first task with `created: false`. */
 export async function createTask(
   env: Env,
   projectId: string,
   input: CreateTaskInput,
-  options: CreateOptions = {},
+  options: CreateTaskOptions = {},
 ) {
+  if (options.taskId !== undefined && input.idempotency_key !== undefined) {
+    throw new Error("createTask: taskId and idempotency_key exclude each other");
+  }
   const id = input.idempotency_key
     ? await idempotentTaskId(projectId, input.idempotency_key)
-    : crypto.randomUUID();
+    : (options.taskId ?? crypto.randomUUID());
   const def = buildDefinition(input, { id, projectId }, Date.now(), config(env), options);
+  await checkActiveQuota(env, projectId, id, input.idempotency_key !== undefined);
   return unwrap<{ snapshot: TaskSnapshot; created: boolean }>(taskStub(env, id).create(def));
+}
+
+/**
+ * Refuse a create (409) once the project has MAX_ACTIVE_TASKS active or paused tasks; replaying
+ * an idempotency key of a task that exists creates nothing and passes. A soft limit: creates
+ * racing each other may each see room.
+ */
+async function checkActiveQuota(env: Env, projectId: string, id: string, replayable: boolean) {
+  const { maxActiveTasks } = config(env);
+  const db = database(env.DB);
+  const live = await countLiveTasks(db, projectId, maxActiveTasks);
+  if (live < maxActiveTasks) return;
+  if (replayable && (await findIndexedTask(db, projectId, id))?.deletedAt === null) return;
+  throw new BelfryError(
+    "conflict",
+    `project has ${live} active or paused tasks, the most allowed (MAX_ACTIVE_TASKS); ` +
+      "cancel or delete some first",
+  );
 }
 
 /**
@@ -184,4 +217,35 @@ export async function listExecutions(
     next_cursor:
       rows.length > query.limit && last ? encodeCursor([last.started_at, last.id]) : null,
   };
+}
+
+/** A page window by offset: for the dialects whose documents page by number or offset. */
+export interface OffsetWindow {
+  /** Rows per page, 1–100. */
+  limit: number;
+  /** Rows skipped, at most MAX_OFFSET (db/paged-queries.ts). */
+  offset: number;
+}
+
+/** A page of a project's tasks by offset, newest first, with how many match in all. */
+export async function listTasksByOffset(
+  env: Env,
+  projectId: string,
+  query: OffsetWindow & { states?: TaskState[] },
+): Promise<Page<TaskSnapshot>> {
+  return pageTasks(database(env.DB), { projectId, ...query });
+}
+
+/** A page of one task's attempts by offset, newest first, with how many it has in all. */
+export async function listExecutionsByOffset(
+  env: Env,
+  projectId: string,
+  taskId: string,
+  query: OffsetWindow,
+): Promise<Page<AttemptRecord>> {
+  const db = database(env.DB);
+  if (!TASK_ID.test(taskId) || !(await findIndexedTask(db, projectId, taskId))) {
+    throw new BelfryError("not_found", "task not found");
+  }
+  return pageAttempts(db, { projectId, taskId, ...query });
 }

@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
 
@@ -182,6 +182,42 @@ describe("API keys", () => {
       key: ADMIN_TOKEN,
     });
     expect(again.status).toBe(404);
+  });
+
+  it("keys are stored only as SHA-256 hashes and a short prefix, never in the clear", async () => {
+    const issued = await api<{ payload: { key_id: string; api_key: string } }>(
+      "POST",
+      `/api/v1/projects/${project.id}/keys`,
+      { key: ADMIN_TOKEN },
+    );
+    const { key_id, api_key } = issued.json.payload;
+    // 32 random bytes, base64url, after the bf_ prefix.
+    expect(api_key).toMatch(/^bf_[A-Za-z0-9_-]{43}$/);
+    const rows = await env.DB.prepare("SELECT * FROM api_keys WHERE project_id = ?")
+      .bind(project.id)
+      .all<Record<string, unknown>>();
+    const stored = JSON.stringify(rows.results);
+    for (const key of [project.key, api_key]) {
+      expect(stored).not.toContain(key);
+      expect(stored).not.toContain(key.slice(3));
+    }
+    const row = rows.results.find((r) => r.id === key_id);
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(api_key));
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    expect(row).toMatchObject({ hash: hex, prefix: api_key.slice(0, 10), revoked_at: null });
+  });
+
+  it("a key differing from a live one in its last character is refused", async () => {
+    const last = project.key.at(-1) === "A" ? "B" : "A";
+    const near = `${project.key.slice(0, -1)}${last}`;
+    for (const key of [
+      near,
+      project.key.slice(0, -1),
+      `${project.key}A`,
+      project.key.toUpperCase(),
+    ]) {
+      expect((await api("GET", "/api/v1/tasks", { key })).status, key).toBe(401);
+    }
   });
 
   it("a key cannot be revoked through another project's id", async () => {

@@ -41,7 +41,7 @@ async function projectOr404(env: Env, id: string) {
 /** Admin routes: projects, their API keys and signing secrets. */
 export const projectRoutes = new Hono<AppEnv>();
 
-projectRoutes.use("/projects", requireAdmin);
+// "/projects/*" matches "/projects" too.
 projectRoutes.use("/projects/*", requireAdmin);
 
 const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);

@@ -25,7 +25,8 @@ const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
 /** The native task API under /api/v1. */
 export const taskRoutes = new Hono<AppEnv>();
 
-taskRoutes.use("/tasks", requireApiKey);
+// "/tasks/*" matches "/tasks" too: one middleware, so a request is authenticated (and counted
+// against its key's rate limit) once.
 taskRoutes.use("/tasks/*", requireApiKey);
 taskRoutes.use("/get-task-status/*", requireApiKey);
 

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import type { BelfryClient, CreateTaskRequest, TaskView } from "../client";
+import { CliError, type CommandOutput } from "../output";
+import { renderTask } from "./tasks-show";
+
+/** The flags of `belfry tasks create`, one per create field, as commander parses them. */
+export interface CreateFlags {
+  url: string;
+  name?: string;
+  method?: string;
+  /** `Name:Value`, repeatable. */
+  header?: string[];
+  /** `key=value`, repeatable. */
+  query?: string[];
+  /** JSON, or `@file` holding JSON. */
+  body?: string;
+  at?: string;
+  delay?: string;
+  every?: string;
+  cron?: string;
+  timezone?: string;
+  begins?: string;
+  expires?: string;
+  occurrences?: number;
+  misfire?: Misfire;
+  retryAttempts?: number;
+  retryBackoff?: string;
+  retryMaxBackoff?: string;
+  timeout?: string;
+  callbackUrl?: string;
+  eventsUrl?: string;
+  idempotencyKey?: string;
+}
+
+type Misfire = NonNullable<CreateTaskRequest["schedule"]["misfire"]>;
+
+/** The misfire policies, for the flag's choices; `tsc` fails here if the server's list changes. */
+export const MISFIRE_POLICIES = ["run_once", "skip", "run_all"] as const satisfies Misfire[];
+const everyPolicy: Exclude<Misfire, (typeof MISFIRE_POLICIES)[number]> extends never
+  ? true
+  : false = true;
+void everyPolicy;
+
+const NUMBER = /^\d+(\.\d+)?$/;
+
+/** A bare number means milliseconds (durations) or unix seconds (instants), as in the API. */
+function numberOrText(value: string): string | number {
+  return NUMBER.test(value) ? Number(value) : value;
+}
+
+function splitPairs(flag: string, values: string[], separator: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const at = value.indexOf(separator);
+    const key = at > 0 ? value.slice(0, at).trim() : "";
+    if (!key) {
+      const shape = separator === ":" ? "NAME:VALUE" : "KEY=VALUE";
+      throw new CliError(`${flag} ${JSON.stringify(value)}: expected ${shape}`);
+    }
+    out[key] = value.slice(at + 1).trim();
+  }
+  return out;
+}
+
+/** Read `--body`: inline JSON, or `@path` to a file holding JSON. */
+export function parseBody(value: string, readFile = (path: string) => readFileSync(path, "utf8")) {
+  let text = value;
+  if (value.startsWith("@")) {
+    const path = value.slice(1);
+    try {
+      text = readFile(path);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new CliError(`--body: cannot read ${path}: ${why}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new CliError(
+      `--body: ${value.startsWith("@") ? `${value.slice(1)} does not hold` : "is not"} JSON (a text body is a JSON string: --body '"text"')`,
+    );
+  }
+}
+
+/** Turn the flags into a create body, leaving every check of the values to the server. */
+export function createRequest(flags: CreateFlags): CreateTaskRequest {
+  const forms = (["at", "delay", "every", "cron"] as const).filter((f) => flags[f] !== undefined);
+  if (forms.length === 0) {
+    throw new CliError("no schedule: give one of --at, --delay, --every or --cron");
+  }
+  const schedule: CreateTaskRequest["schedule"] = {
+    ...(flags.at !== undefined && { at: numberOrText(flags.at) }),
+    ...(flags.delay !== undefined && { delay: numberOrText(flags.delay) }),
+    ...(flags.every !== undefined && { every: numberOrText(flags.every) }),
+    ...(flags.cron !== undefined && { cron: flags.cron }),
+    ...(flags.timezone !== undefined && { timezone: flags.timezone }),
+    ...(flags.begins !== undefined && { begins: numberOrText(flags.begins) }),
+    ...(flags.expires !== undefined && { expires: numberOrText(flags.expires) }),
+    ...(flags.occurrences !== undefined && { occurrences: flags.occurrences }),
+    ...(flags.misfire !== undefined && { misfire: flags.misfire }),
+  };
+  const retry = {
+    ...(flags.retryAttempts !== undefined && { attempts: flags.retryAttempts }),
+    ...(flags.retryBackoff !== undefined && { backoff: numberOrText(flags.retryBackoff) }),
+    ...(flags.retryMaxBackoff !== undefined && {
+      max_backoff: numberOrText(flags.retryMaxBackoff),
+    }),
+  };
+  return {
+    url: flags.url,
+    ...(flags.name !== undefined && { name: flags.name }),
+    ...(flags.method !== undefined && { method: flags.method }),
+    ...(flags.header?.length && { headers: splitPairs("--header", flags.header, ":") }),
+    ...(flags.query?.length && { query: splitPairs("--query", flags.query, "=") }),
+    ...(flags.body !== undefined && { body: parseBody(flags.body) }),
+    schedule,
+    ...(Object.keys(retry).length > 0 && { retry }),
+    ...(flags.timeout !== undefined && { timeout: numberOrText(flags.timeout) }),
+    ...(flags.callbackUrl !== undefined && { callback_url: flags.callbackUrl }),
+    ...(flags.eventsUrl !== undefined && { events_url: flags.eventsUrl }),
+    ...(flags.idempotencyKey !== undefined && { idempotency_key: flags.idempotencyKey }),
+  };
+}
+
+/** `belfry tasks create --url … --every …`: create a task from flags. */
+export async function tasksCreate(
+  client: BelfryClient,
+  flags: CreateFlags,
+): Promise<CommandOutput<TaskView>> {
+  const task = await client.createTask(createRequest(flags));
+  return { data: task, text: renderTask(task) };
+}

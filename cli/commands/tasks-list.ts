@@ -1,0 +1,59 @@
+import { TASK_STATES, type TaskState, type TaskStatus } from "../../src/core/task-view";
+import type { BelfryClient, TaskView } from "../client";
+import { CliError, type CommandOutput, instant, table } from "../output";
+import { describeSchedule } from "./tasks-show";
+
+export interface TasksListOptions {
+  status?: TaskStatus;
+  /** Comma-separated states. */
+  state?: string;
+  /** Name prefix. */
+  name?: string;
+  /** Most tasks to show (default 50). */
+  limit?: number;
+  /** Show every task, however many. */
+  all?: boolean;
+}
+
+function parseStates(text: string): TaskState[] {
+  const states = text.split(",").map((s) => s.trim());
+  const unknown = states.find((s) => !(TASK_STATES as readonly string[]).includes(s));
+  if (unknown !== undefined) {
+    throw new CliError(
+      `--state: unknown state ${JSON.stringify(unknown)} (one of ${TASK_STATES.join(", ")})`,
+    );
+  }
+  return states as TaskState[];
+}
+
+/** `belfry tasks list`: the project's tasks, newest first, following cursors. */
+export async function tasksList(
+  client: BelfryClient,
+  options: TasksListOptions = {},
+): Promise<CommandOutput<TaskView[]>> {
+  const max = options.all ? Number.POSITIVE_INFINITY : (options.limit ?? 50);
+  const filters = {
+    ...(options.status && { status: options.status }),
+    ...(options.state && { state: parseStates(options.state) }),
+    ...(options.name !== undefined && { name: options.name }),
+    limit: Math.min(100, Math.max(1, Number.isFinite(max) ? max : 100)),
+  };
+  const tasks: TaskView[] = [];
+  for await (const task of client.tasks(filters, max)) tasks.push(task);
+  const text =
+    tasks.length === 0
+      ? "No tasks."
+      : table(
+          ["ID", "NAME", "STATE", "SCHEDULE", "NEXT RUN", "EXECUTIONS", "FAILED"],
+          tasks.map((t) => [
+            t.id,
+            t.name ?? "—",
+            t.state,
+            describeSchedule(t.schedule),
+            instant(t.next_run_at),
+            String(t.executions.total),
+            String(t.executions.failed),
+          ]),
+        );
+  return { data: tasks, text };
+}

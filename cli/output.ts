@@ -1,0 +1,50 @@
+/** What a command produced: `data` for `--json`, `text` for people. */
+export interface CommandOutput<T = unknown> {
+  data: T;
+  text: string;
+}
+
+/** A mistake on the command line: reported as one line, never with a stack. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(headers: string[], rows: string[][]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** `label  value` lines with the values aligned. */
+export function fields(pairs: [label: string, value: string][]): string {
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  return pairs.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
+}
+
+/** An ISO instant without the noise of zero milliseconds, or a dash. */
+export function instant(iso: string | null | undefined): string {
+  return iso ? iso.replace(".000Z", "Z") : "—";
+}
+
+const UNITS: [ms: number, suffix: string][] = [
+  [86_400_000, "d"],
+  [3_600_000, "h"],
+  [60_000, "m"],
+  [1_000, "s"],
+];
+
+/** Milliseconds in the largest unit that divides them: 90000 → "90s", 7200000 → "2h". */
+export function duration(ms: number): string {
+  for (const [size, suffix] of UNITS) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${suffix}`;
+  }
+  return `${ms}ms`;
+}

@@ -1,0 +1,199 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { TASK_STATUSES } from "../src/core/task-view";
+import { VERSION } from "../src/version";
+import { BelfryClientError } from "./client";
+import { projectsCreate } from "./commands/projects-create";
+import { MISFIRE_POLICIES, tasksCreate } from "./commands/tasks-create";
+import { tasksDelete } from "./commands/tasks-delete";
+import { tasksExecutions } from "./commands/tasks-executions";
+import { type LifecycleAction, tasksLifecycle } from "./commands/tasks-lifecycle";
+import { tasksList } from "./commands/tasks-list";
+import { tasksShow } from "./commands/tasks-show";
+import { adminClient, DEFAULT_SERVER, type GlobalOptions, taskClient } from "./connection";
+import { CliError, type CommandOutput } from "./output";
+
+/** Where a run of the CLI reads and writes; tests pass their own. */
+export interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+}
+
+function integer(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError("must be an integer.");
+  return Number(value);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+const EPILOG = `
+Connection (flags win over the environment):
+  --server <url>     or BELFRY_URL          (default ${DEFAULT_SERVER}, where \`npm run dev\` listens)
+  --api-key <key>    or BELFRY_API_KEY      (task commands)
+  --admin-token <t>  or BELFRY_ADMIN_TOKEN  (projects create)
+
+Examples:
+  belfry tasks create --url https://example.com/hook --every 5m --name heartbeat
+  belfry tasks list --status running
+  belfry tasks executions <id> --json
+  belfry tasks cancel <id>`;
+
+/** The `belfry` command tree; `print` writes a command's output, as a table or as JSON. */
+export function buildProgram(io: Io): Command {
+  const program = new Command("belfry");
+  program
+    .description("Schedule HTTP requests with Belfry from the command line.")
+    .version(VERSION)
+    .option("--server <url>", "Belfry's base URL (env BELFRY_URL)")
+    .option("--api-key <key>", "a project's API key (env BELFRY_API_KEY)")
+    .option("--json", "print JSON for scripts instead of tables")
+    .addHelpText("after", EPILOG)
+    .configureHelp({ showGlobalOptions: true })
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  const print = (command: Command, output: CommandOutput) => {
+    const { json } = command.optsWithGlobals<GlobalOptions>();
+    io.stdout.write(`${json ? JSON.stringify(output.data, null, 2) : output.text}\n`);
+  };
+  const client = (command: Command) => taskClient(command.optsWithGlobals(), io.env);
+
+  const tasks = program.command("tasks").description("create, list, inspect and control tasks");
+
+  tasks
+    .command("list")
+    .description("list the project's tasks, newest first")
+    .addOption(
+      new Option("--status <status>", "only tasks with this polling status").choices(TASK_STATUSES),
+    )
+    .option("--state <states>", "only tasks in these states (comma list: active,paused,…)")
+    .option("--name <prefix>", "only tasks whose name starts with this")
+    .option("--limit <n>", "show at most this many (default 50)", integer)
+    .option("--all", "show every task")
+    .action(async (options, command: Command) => {
+      print(command, await tasksList(client(command), options));
+    });
+
+  tasks
+    .command("show")
+    .description("show one task, read live")
+    .argument("<id>", "task id")
+    .action(async (id: string, _options, command: Command) => {
+      print(command, await tasksShow(client(command), id));
+    });
+
+  tasks
+    .command("executions")
+    .description("list every attempt of a task, newest first")
+    .argument("<id>", "task id")
+    .option("--successful", "only successful attempts")
+    .option("--failed", "only failed attempts")
+    .action(async (id: string, options: { successful?: true; failed?: true }, command: Command) => {
+      if (options.successful && options.failed) {
+        throw new CliError("--successful and --failed exclude each other");
+      }
+      const successful = options.successful ? true : options.failed ? false : undefined;
+      print(
+        command,
+        await tasksExecutions(client(command), id, {
+          ...(successful !== undefined && { successful }),
+        }),
+      );
+    });
+
+  tasks
+    .command("create")
+    .description("create a task: --url and one of --at, --delay, --every, --cron")
+    .requiredOption("--url <url>", "the URL to call")
+    .option("--name <name>", "a name for people")
+    .option("--method <method>", "GET, HEAD, POST, PUT, PATCH or DELETE (default POST)")
+    .option("--header <name:value>", "a header to send (repeatable)", collect)
+    .option("--query <key=value>", "a query parameter to add (repeatable)", collect)
+    .option("--body <json|@file>", "the body: JSON, or @file holding JSON")
+    .option("--at <time>", "once, at this instant (RFC 3339 or unix seconds)")
+    .option("--delay <duration>", "once, this long from now (30s, 5m, 2h, 1d, or ms)")
+    .option("--every <duration>", "repeatedly, on this interval")
+    .option("--cron <pattern>", "repeatedly, on this cron pattern")
+    .option("--timezone <zone>", "IANA zone for --cron (default UTC)")
+    .option("--begins <time>", "no call before this instant")
+    .option("--expires <time>", "no call after this instant")
+    .option("--occurrences <n>", "stop after this many calls", integer)
+    .addOption(
+      new Option("--misfire <policy>", "what to do with missed calls").choices(MISFIRE_POLICIES),
+    )
+    .option("--retry-attempts <n>", "attempts per call, the first included (default 3)", integer)
+    .option("--retry-backoff <duration>", "delay before the first retry (default 1s)")
+    .option("--retry-max-backoff <duration>", "longest delay between attempts (default 10m)")
+    .option("--timeout <duration>", "per attempt (default 30s)")
+    .option("--callback-url <url>", "receives each call's final result")
+    .option("--events-url <url>", "receives the task's lifecycle events")
+    .option("--idempotency-key <key>", "a second create with this key answers the first task")
+    .action(async (options, command: Command) => {
+      print(command, await tasksCreate(client(command), options));
+    });
+
+  const lifecycle: [LifecycleAction, string][] = [
+    ["pause", "pause a task: no calls until it is resumed"],
+    ["resume", "resume a paused task"],
+    ["cancel", "cancel a task: no more calls; it stays readable"],
+    ["run", "make one extra call now, outside the schedule"],
+  ];
+  for (const [action, description] of lifecycle) {
+    tasks
+      .command(action)
+      .description(description)
+      .argument("<id>", "task id")
+      .action(async (id: string, _options, command: Command) => {
+        print(command, await tasksLifecycle(client(command), action, id));
+      });
+  }
+
+  tasks
+    .command("delete")
+    .description("cancel and remove a task (its history stays until retention)")
+    .argument("<id>", "task id")
+    .action(async (id: string, _options, command: Command) => {
+      print(command, await tasksDelete(client(command), id));
+    });
+
+  const projects = program.command("projects").description("manage projects (admin token)");
+  projects
+    .command("create")
+    .description("create a project and its first API key (shown once)")
+    .argument("<name>", "the project's name")
+    .option("--admin-token <token>", "the deployment's admin token (env BELFRY_ADMIN_TOKEN)")
+    .action(async (name: string, _options, command: Command) => {
+      print(command, await projectsCreate(adminClient(command.optsWithGlobals(), io.env), name));
+    });
+
+  return program;
+}
+
+/** The one line a failure is reported with. */
+export function failureLine(error: unknown): string {
+  if (error instanceof BelfryClientError) {
+    const where = error.status ? `${error.code}, HTTP ${error.status}` : error.code;
+    return `belfry: ${error.message} (${where})`;
+  }
+  if (error instanceof CliError) return `belfry: ${error.message}`;
+  return `belfry: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Run the CLI on `argv` (without node and script); answers the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own complaint (or the help, with exit code 0).
+    if (error instanceof CommanderError) return error.exitCode;
+    io.stderr.write(`${failureLine(error).replace(/\s*\n\s*/g, " ")}\n`);
+    return 1;
+  }
+}

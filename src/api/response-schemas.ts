@@ -1,0 +1,171 @@
+import { z } from "zod";
+import type { ErrorCode } from "../core/errors";
+import type { AttemptView } from "../core/history";
+import { METHODS, MISFIRE_POLICIES } from "../core/task-input";
+import { TASK_STATES, TASK_STATUSES, type TaskView } from "../core/task-view";
+
+/**
+ * The shapes the API answers with, as zod schemas, for the OpenAPI document and the typed
+ * client. The answers themselves are built by `taskView` and `attemptView`; the type checks at
+ * the end of this file keep these schemas field for field in step with those functions, and
+ * test/api/openapi.test.ts parses real answers with them.
+ */
+
+/** Any JSON value (a task's body, a response body). */
+export const jsonValueSchema = z.json();
+
+const instant = z.string().meta({ description: "ISO 8601, UTC, with milliseconds" });
+
+const counts = z.strictObject({
+  total: z.number().int().min(0),
+  succeeded: z.number().int().min(0),
+  failed: z.number().int().min(0),
+});
+
+/** The schedule as a create body would state it; only the fields of its one form appear. */
+const scheduleViewSchema = z
+  .strictObject({
+    at: instant.optional(),
+    every: z.number().int().meta({ description: "milliseconds" }).optional(),
+    cron: z.string().optional(),
+    timezone: z.string().optional(),
+    begins: instant.optional(),
+    expires: instant.optional(),
+    occurrences: z.number().int().optional(),
+    misfire: z.enum(MISFIRE_POLICIES).optional(),
+  })
+  .meta({ description: "The schedule in create-body form (`delay` reads back as `at`)" });
+
+export const taskViewSchema = z.strictObject({
+  id: z.string(),
+  status: z.enum(TASK_STATUSES).meta({
+    description: "running (active, paused), completed (completed, cancelled), error (failed)",
+  }),
+  progress: z.number().int().min(0).max(100),
+  message: z.string().meta({ description: "One human sentence about where the task stands" }),
+  data: z
+    .strictObject({
+      executions: counts,
+      last_response: z
+        .strictObject({ status_code: z.number().int().nullable(), body: z.unknown() })
+        .nullable(),
+    })
+    .nullable()
+    .meta({ description: "null while running" }),
+  state: z.enum(TASK_STATES),
+  name: z.string().nullable(),
+  url: z.string(),
+  method: z.enum(METHODS),
+  headers: z.record(z.string(), z.string()),
+  query: z.record(z.string(), z.string()),
+  /** null when the task sends no body. */
+  body: jsonValueSchema,
+  schedule: scheduleViewSchema,
+  retry: z.strictObject({
+    attempts: z.number().int(),
+    backoff: z.number().int().meta({ description: "milliseconds" }),
+    max_backoff: z.number().int().meta({ description: "milliseconds" }),
+  }),
+  timeout: z.number().int().meta({ description: "milliseconds" }),
+  callback_url: z.string().nullable(),
+  events_url: z.string().nullable(),
+  idempotency_key: z.string().nullable(),
+  next_run_at: instant.nullable(),
+  last_run_at: instant.nullable(),
+  executions: counts,
+  created_at: instant,
+  updated_at: instant,
+});
+
+export const attemptViewSchema = z.strictObject({
+  id: z.string().meta({ description: "execution_id:attempt" }),
+  execution_id: z.string().meta({ description: "Shared by the retries of one occurrence" }),
+  task_id: z.string(),
+  project_id: z.string(),
+  number: z.number().int().min(1).meta({ description: "Occurrence number, 1-based" }),
+  attempt: z.number().int().min(1),
+  scheduled_at: instant,
+  started_at: instant,
+  duration_ms: z.number(),
+  lateness_ms: z.number(),
+  status_code: z.number().int().nullable(),
+  successful: z.boolean(),
+  error: z.string().nullable(),
+  response: z.strictObject({
+    headers: z.record(z.string(), z.string()),
+    body: z.string(),
+    truncated: z.boolean().meta({ description: "true when the body was cut at 16 KiB" }),
+  }),
+  final: z.boolean().meta({ description: "true for the last attempt of its occurrence" }),
+});
+
+/** A keyset page: pass `next_cursor` back as `cursor`; null on the last page. */
+function page<T extends z.ZodType>(item: T) {
+  return z.strictObject({ results: z.array(item), next_cursor: z.string().nullable() });
+}
+export const taskPageSchema = page(taskViewSchema);
+export const attemptPageSchema = page(attemptViewSchema);
+
+export const deletedTaskSchema = z.strictObject({ id: z.string(), deleted: z.literal(true) });
+
+export const createdProjectSchema = z.strictObject({
+  project: z.strictObject({ id: z.string(), name: z.string(), created_at: instant }),
+  api_key: z.string().meta({ description: "Shown once" }),
+  key_id: z.string(),
+  signing_secret: z.string().meta({ description: "whsec_…; shown once" }),
+});
+
+export const issuedKeySchema = z.strictObject({
+  key_id: z.string(),
+  api_key: z.string().meta({ description: "Shown once" }),
+});
+
+export const revokedKeySchema = z.strictObject({ key_id: z.string(), revoked: z.literal(true) });
+
+export const rotatedSecretSchema = z.strictObject({
+  signing_secret: z.string().meta({ description: "Shown once" }),
+  previous_valid_until: instant.meta({
+    description: "Until then the old secret signs alongside the new one",
+  }),
+});
+
+export const healthSchema = z.strictObject({ ok: z.literal(true), version: z.string() });
+
+export const ERROR_CODES = [
+  "invalid_request",
+  "unauthorized",
+  "not_found",
+  "conflict",
+  "payload_too_large",
+  "unsupported_media_type",
+  "rate_limited",
+  "internal",
+] as const satisfies readonly ErrorCode[];
+
+/** The success envelope around a payload. */
+export function successEnvelope<T extends z.ZodType>(payload: T) {
+  return z.strictObject({ status: z.literal("success"), payload });
+}
+
+export const errorEnvelopeSchema = z.strictObject({
+  status: z.literal("error"),
+  error: z.strictObject({
+    code: z.enum(ERROR_CODES),
+    message: z.string().meta({ description: "Names the offending field first, when there is one" }),
+    details: z.array(z.strictObject({ path: z.string(), message: z.string() })),
+  }),
+});
+
+// Compile-time guards: a field added to, renamed in or retyped in taskView or attemptView
+// without this file following fails `tsc` here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Describes<Schema extends z.ZodType, View> =
+  Same<keyof z.output<Schema>, keyof View> extends true
+    ? z.output<Schema> extends View
+      ? true
+      : false
+    : false;
+const taskSchemaMatches: Describes<typeof taskViewSchema, TaskView> = true;
+const attemptSchemaMatches: Describes<typeof attemptViewSchema, AttemptView> = true;
+const everyErrorCode: Same<(typeof ERROR_CODES)[number], ErrorCode> = true;
+void [taskSchemaMatches, attemptSchemaMatches, everyErrorCode];

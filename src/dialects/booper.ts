@@ -1,0 +1,266 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { requireApiKey } from "../api/auth";
+import type { AppEnv } from "../api/context";
+import { jsonBody, parseOrThrow, validate } from "../api/validation";
+import { readConfig } from "../config";
+import { MAX_DURATION_MS, unitToMs } from "../core/duration";
+import { invalidField } from "../core/errors";
+import type { TaskDefinition } from "../core/task-definition";
+import { createTaskSchema } from "../core/task-input";
+import type { TaskSnapshot, TaskState } from "../core/task-view";
+import { MAX_OFFSET } from "../db/paged-queries";
+import { changeTaskState, createTask, getTask, listTasksByOffset } from "../task/commands";
+import { type FieldNames, inDialectTerms } from "./field-names";
+
+/**
+ * The Booper dialect (shared/seeds/001_…): `/api/jobs`. Durations are seconds (or a
+ * `[n, "unit"]` tuple); answers are `{data: …}` with the job in Oban's vocabulary.
+ */
+
+/** A number of seconds or a tuple such as [5, "minutes"]. */
+const secondsSchema = z.union([z.number().min(0), z.tuple([z.number().min(0), z.string()])]);
+const stringMap = z.record(z.string(), z.string());
+
+/** The body of POST /api/jobs; null stands for an absent field. */
+export const booperJobSchema = z
+  .strictObject({
+    /** get, post, put, patch or delete (any case); post by default. */
+    method: z.string().nullish(),
+    url: z.string().min(1),
+    query: stringMap.nullish(),
+    /** Passed through; may hold the dynamic fields $job, $state and $previous. */
+    body: z.json().optional(),
+    headers: stringMap.nullish(),
+    name: z.string().min(1).max(200).nullish(),
+    /** Run this long from now. */
+    schedule_in: secondsSchema.nullish(),
+    /** Run at this instant: a datetime string or unix seconds. */
+    scheduled_at: z.union([z.string().max(64), z.number()]).nullish(),
+    /** Repeat on this interval. */
+    repeat_every: secondsSchema.nullish(),
+    /** Repeat on this cron (5 fields, UTC). */
+    cron: z.string().max(200).nullish(),
+    /** A second job with a key already used returns the first. */
+    idempotency_key: z.string().min(1).max(200).nullish(),
+    /** Receives each run's result. */
+    callback_url: z.string().min(1).nullish(),
+    /** Receives the job events (job.started, job.request, job.response, job.finished, job.error). */
+    webhook_url: z.string().min(1).nullish(),
+  })
+  .superRefine((job, ctx) => {
+    for (const [a, b] of [
+      ["schedule_in", "scheduled_at"],
+      ["repeat_every", "cron"],
+    ] as const) {
+      if (job[a] != null && job[b] != null) {
+        ctx.addIssue({ code: "custom", path: [b], message: `use either ${a} or ${b}, not both` });
+      }
+    }
+  });
+export type BooperJobInput = z.output<typeof booperJobSchema>;
+
+/** Oban's job states, as Booper shows them, for Belfry's task states. */
+export const JOB_STATE: Record<TaskState, string> = {
+  active: "scheduled",
+  paused: "scheduled",
+  completed: "completed",
+  cancelled: "cancelled",
+  failed: "discarded",
+};
+const JOB_STATES = ["scheduled", "completed", "cancelled", "discarded"] as const;
+
+export const booperListQuerySchema = z.strictObject({
+  /** Comma-separated job states. */
+  state: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()))
+    .pipe(z.array(z.enum(JOB_STATES)))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
+});
+
+/** Booper's names for the core fields its job body maps to, for error messages. */
+const FIELD_NAMES: FieldNames = {
+  "schedule.delay": "schedule_in",
+  "schedule.at": "scheduled_at",
+  "schedule.begins": "scheduled_at",
+  "schedule.every": "repeat_every",
+  "schedule.cron": "cron",
+  events_url: "webhook_url",
+};
+
+function secondsToMs(field: string, value: z.output<typeof secondsSchema>): number {
+  let ms: number;
+  if (typeof value === "number") {
+    ms = Math.round(value * 1000);
+  } else {
+    const converted = unitToMs(value[0], value[1]);
+    if (converted === null) throw invalidField(field, `unknown unit ${JSON.stringify(value[1])}`);
+    ms = converted;
+  }
+  // Checked here as well as by the core, since a start time is computed from it first.
+  if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) {
+    throw invalidField(field, "must be at most 10 years");
+  }
+  return ms;
+}
+
+// Oban writes naive UTC datetimes ("2023-09-01T18:25:49"); Booper clients may send them back.
+const NAIVE_DATETIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$/;
+
+/** A datetime string (naive ones read as UTC) or unix seconds, as the core's instant. */
+function instantOf(value: string | number): string | number {
+  if (typeof value === "number") return value;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  return NAIVE_DATETIME.test(value) ? `${value}Z` : value;
+}
+
+/** Translate a Booper job into the native create body; throws a 400 naming a Booper field. */
+export function booperToNative(job: BooperJobInput, now: number): z.input<typeof createTaskSchema> {
+  const delay = job.schedule_in != null ? secondsToMs("schedule_in", job.schedule_in) : undefined;
+  const start =
+    job.scheduled_at != null
+      ? instantOf(job.scheduled_at)
+      : delay !== undefined
+        ? new Date(now + delay).toISOString()
+        : undefined;
+  let schedule: z.input<typeof createTaskSchema>["schedule"];
+  if (job.repeat_every != null || job.cron != null) {
+    // A recurring job with a start time first runs then; the core calls that `begins`.
+    schedule = {
+      ...(job.repeat_every != null
+        ? { every: secondsToMs("repeat_every", job.repeat_every) }
+        : { cron: job.cron ?? "" }),
+      ...(start !== undefined && { begins: start }),
+    };
+  } else if (job.scheduled_at != null) {
+    schedule = { at: instantOf(job.scheduled_at) };
+  } else {
+    // A job without a time runs now, as an Oban job inserted without one does.
+    schedule = { delay: delay ?? 0 };
+  }
+  return {
+    url: job.url,
+    method: job.method ?? "post",
+    schedule,
+    ...(job.name != null && { name: job.name }),
+    ...(job.headers != null && { headers: job.headers }),
+    ...(job.query != null && { query: job.query }),
+    ...(job.body !== undefined && job.body !== null && { body: job.body }),
+    ...(job.idempotency_key != null && { idempotency_key: job.idempotency_key }),
+    ...(job.callback_url != null && { callback_url: job.callback_url }),
+    ...(job.webhook_url != null && { events_url: job.webhook_url }),
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Oban's naive UTC datetime to the second, as the document's top-level `inserted_at`. */
+const naive = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+
+/** Keys in alphabetical order, as Booper (an Elixir service) wrote its maps. */
+function sorted(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The job's arguments read back from the task: times as instants, durations in seconds. */
+export function booperArgs(d: TaskDefinition): Record<string, unknown> {
+  const spec = d.schedule;
+  return sorted({
+    ...(d.body !== undefined && { body: d.body }),
+    headers: d.headers,
+    method: d.method.toLowerCase(),
+    ...(Object.keys(d.query).length > 0 && { query: d.query }),
+    ...(spec.kind === "once" && { scheduled_at: iso(spec.at) }),
+    ...(spec.kind === "every" && { repeat_every: spec.every / 1000 }),
+    ...(spec.kind === "cron" && { cron: spec.cron }),
+    ...(spec.kind !== "once" && spec.begins !== undefined && { scheduled_at: iso(spec.begins) }),
+    url: d.url,
+    ...(d.idempotency_key !== null && { idempotency_key: d.idempotency_key }),
+    ...(d.callback_url !== null && { callback_url: d.callback_url }),
+    ...(d.events_url !== null && { webhook_url: d.events_url }),
+  });
+}
+
+/** The job's arguments as the create request sent them (null fields left out), headers {} by default. */
+export function booperArgsAsSent(job: BooperJobInput): Record<string, unknown> {
+  const sent = Object.entries(job).filter(([, v]) => v !== null && v !== undefined);
+  return sorted({ headers: {}, ...Object.fromEntries(sent) });
+}
+
+/** A job in the document's `data` shape; `args` defaults to the arguments read back. */
+export function booperJobView(snapshot: TaskSnapshot, args = booperArgs(snapshot.definition)) {
+  const { definition: d, progress: p } = snapshot;
+  // The index keeps no separate time of a state change, but a task's version is stamped with the
+  // clock at each change, so for a finished task it tells when that task finished.
+  const finishedAt = iso(p.version >= d.created_at ? p.version : p.last_run_at);
+  const scheduledAt = p.next_run_at ?? (d.schedule.kind === "once" ? d.schedule.at : null);
+  return {
+    id: d.id,
+    idempotency_key: d.idempotency_key,
+    inserted_at: naive(d.created_at),
+    name: d.name,
+    description: null,
+    user_id: d.project_id,
+    // A recurring job is its own schedule; a one-time job has none.
+    schedule_id: d.schedule.kind === "once" ? null : d.id,
+    job_id: d.id,
+    job: {
+      attempted_at: iso(p.last_run_at),
+      cancelled_at: p.state === "cancelled" ? finishedAt : null,
+      completed_at: p.state === "completed" ? finishedAt : null,
+      discarded_at: p.state === "failed" ? finishedAt : null,
+      has_confict: false,
+      id: d.id,
+      inserted_at: iso(d.created_at),
+      scheduled_at: iso(scheduledAt ?? p.last_run_at),
+      state: JOB_STATE[p.state],
+    },
+    args,
+  };
+}
+
+const STATES_OF_JOB_STATE = (jobStates: ReadonlyArray<string>): TaskState[] =>
+  (Object.keys(JOB_STATE) as TaskState[]).filter((s) => jobStates.includes(JOB_STATE[s]));
+
+const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
+
+/** The Booper routes, mounted at /api/jobs. */
+export const booperRoutes = new Hono<AppEnv>();
+
+booperRoutes.use("*", requireApiKey);
+
+booperRoutes.post("/", json, validate("json", booperJobSchema), async (c) => {
+  const job = c.req.valid("json");
+  const { snapshot, created } = await inDialectTerms(FIELD_NAMES, () =>
+    createTask(
+      c.env,
+      c.var.projectId,
+      parseOrThrow(createTaskSchema, booperToNative(job, Date.now())),
+    ),
+  );
+  // A replayed idempotency key returns the first job, with its own arguments.
+  const args = created ? booperArgsAsSent(job) : booperArgs(snapshot.definition);
+  return c.json({ data: booperJobView(snapshot, args) }, created ? 201 : 200);
+});
+
+booperRoutes.get("/", validate("query", booperListQuerySchema), async (c) => {
+  const query = c.req.valid("query");
+  const page = await listTasksByOffset(c.env, c.var.projectId, {
+    limit: query.limit,
+    offset: query.offset,
+    ...(query.state && { states: STATES_OF_JOB_STATE(query.state) }),
+  });
+  return c.json({ data: page.results.map((s) => booperJobView(s)) });
+});
+
+booperRoutes.get("/:id", async (c) => {
+  const snapshot = await getTask(c.env, c.var.projectId, c.req.param("id"));
+  return c.json({ data: booperJobView(snapshot) });
+});
+
+booperRoutes.post("/:id/cancel", async (c) => {
+  const snapshot = await changeTaskState(c.env, c.var.projectId, c.req.param("id"), "cancel");
+  return c.json({ data: booperJobView(snapshot) });
+});

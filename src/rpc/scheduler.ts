@@ -1,0 +1,212 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { z } from "zod";
+import { DEV_PROJECT_ID, ensureDevProject } from "../api/auth";
+import { parseOrThrow } from "../api/validation";
+import { BelfryError, type ErrorCode, type ErrorDetail } from "../core/errors";
+import { type AttemptView, attemptView } from "../core/history";
+import { hashSecret } from "../core/keys";
+import { createTaskSchema, patchTaskSchema } from "../core/task-input";
+import { type TaskState, type TaskStatus, type TaskView, taskView } from "../core/task-view";
+import { database } from "../db/client";
+import { findProject } from "../db/projects";
+import {
+  changeTaskState,
+  createTask,
+  deleteTask,
+  getTask,
+  type LifecycleAction,
+  listExecutions,
+  listExecutionsQuerySchema,
+  listTasks,
+  listTasksQuerySchema,
+  updateTask,
+} from "../task/commands";
+
+/**
+ * The service binding: another Worker calls Belfry's core commands directly, with the same
+ * shapes as the HTTP API (payloads without the envelope), validated by the same schemas. The
+ * caller's project comes from the binding's `props = { project = "<id>" }`, which only the
+ * owner of the deployment's configuration can set; a binding without it is refused.
+ */
+
+/** What a service binding's `props` carry. */
+export interface SchedulerProps {
+  project?: string;
+}
+
+/** The body of a create, as POST /api/v1/tasks takes it. */
+export type CreateTaskRequest = z.input<typeof createTaskSchema>;
+/** The body of a change, as PATCH /api/v1/tasks/{id} takes it. */
+export type UpdateTaskRequest = z.input<typeof patchTaskSchema>;
+
+/** The filters of GET /api/v1/tasks; `state` may also be an array. */
+export interface ListTasksRequest {
+  state?: string | TaskState[];
+  status?: TaskStatus;
+  name?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The filters of GET /api/v1/tasks/{id}/executions. */
+export interface ListExecutionsRequest {
+  successful?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  results: T[];
+  next_cursor: string | null;
+}
+
+/**
+ * What a Scheduler method throws: a plain `Error` with the HTTP API's error message, code,
+ * status and details. Cloudflare's RPC documentation says only the message crosses a binding,
+ * but the runtime this repository pins (workerd through wrangler 4) also carries these own
+ * properties — test/e2e/binding.test.ts checks that — and adds `remote: true`.
+ */
+export interface SchedulerError extends Error {
+  code: ErrorCode;
+  status: number;
+  details: ErrorDetail[];
+}
+
+function schedulerError(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+  const error = new Error(message) as SchedulerError;
+  error.code = code;
+  error.status = new BelfryError(code, message).status;
+  error.details = details;
+  return error;
+}
+
+function toSchedulerError(error: unknown): SchedulerError {
+  if (error instanceof BelfryError) return schedulerError(error.code, error.message, error.details);
+  console.error(
+    JSON.stringify({
+      event: "unhandled_error",
+      entrypoint: "Scheduler",
+      error: String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    }),
+  );
+  return schedulerError("internal", "internal error");
+}
+
+/** Projects seen to exist in this isolate; projects are never deleted. */
+const knownProjects = new Set<string>();
+
+export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined> {
+  /** Create a task; a replayed idempotency key answers the first task. */
+  createTask(input: CreateTaskRequest): Promise<TaskView> {
+    return this.call(async (project) => {
+      const body = parseOrThrow(createTaskSchema, input);
+      const { snapshot } = await createTask(this.env, project, body);
+      return taskView(snapshot, Date.now());
+    });
+  }
+
+  /** One task, read live from its object. */
+  getTask(id: string): Promise<TaskView> {
+    return this.call(async (project) => taskView(await getTask(this.env, project, id), Date.now()));
+  }
+
+  /** A page of the project's tasks, newest first. */
+  listTasks(request: ListTasksRequest = {}): Promise<Page<TaskView>> {
+    return this.call(async (project) => {
+      const { state, ...rest } = request;
+      const query = parseOrThrow(listTasksQuerySchema, {
+        ...rest,
+        ...(state !== undefined && { state: Array.isArray(state) ? state.join(",") : state }),
+      });
+      const page = await listTasks(this.env, project, query);
+      const now = Date.now();
+      return { results: page.results.map((s) => taskView(s, now)), next_cursor: page.next_cursor };
+    });
+  }
+
+  /** Change a task's definition; a new `schedule` replaces the old one. */
+  updateTask(id: string, patch: UpdateTaskRequest): Promise<TaskView> {
+    return this.call(async (project) => {
+      const body = parseOrThrow(patchTaskSchema, patch);
+      return taskView(await updateTask(this.env, project, id, body), Date.now());
+    });
+  }
+
+  pauseTask(id: string): Promise<TaskView> {
+    return this.lifecycle(id, "pause");
+  }
+
+  resumeTask(id: string): Promise<TaskView> {
+    return this.lifecycle(id, "resume");
+  }
+
+  cancelTask(id: string): Promise<TaskView> {
+    return this.lifecycle(id, "cancel");
+  }
+
+  /** One extra call now, outside the schedule. */
+  runTask(id: string): Promise<TaskView> {
+    return this.lifecycle(id, "run");
+  }
+
+  /** Cancel and remove a task; its history stays until retention. */
+  deleteTask(id: string): Promise<{ id: string; deleted: true }> {
+    return this.call(async (project) => {
+      const { id: deleted } = await deleteTask(this.env, project, id);
+      return { id: deleted, deleted: true as const };
+    });
+  }
+
+  /** A page of one task's attempts, newest first. */
+  listExecutions(id: string, request: ListExecutionsRequest = {}): Promise<Page<AttemptView>> {
+    return this.call(async (project) => {
+      const { successful, ...rest } = request;
+      const query = parseOrThrow(listExecutionsQuerySchema, {
+        ...rest,
+        ...(successful !== undefined && { successful: String(successful) }),
+      });
+      const page = await listExecutions(this.env, project, id, query);
+      return { results: page.results.map(attemptView), next_cursor: page.next_cursor };
+    });
+  }
+
+  private lifecycle(id: string, action: LifecycleAction): Promise<TaskView> {
+    return this.call(async (project) =>
+      taskView(await changeTaskState(this.env, project, id, action), Date.now()),
+    );
+  }
+
+  /** Run a command for the binding's project, turning every failure into a SchedulerError. */
+  private async call<T>(command: (project: string) => Promise<T>): Promise<T> {
+    try {
+      return await command(await this.project());
+    } catch (error) {
+      throw toSchedulerError(error);
+    }
+  }
+
+  /** The binding's project; refused when the binding names none or one that does not exist. */
+  private async project(): Promise<string> {
+    const project = this.ctx.props?.project;
+    if (typeof project !== "string" || project === "") {
+      throw new BelfryError(
+        "unauthorized",
+        'service binding has no project: set props = { project = "<project id>" }',
+      );
+    }
+    if (knownProjects.has(project)) return project;
+    const devKey = this.env.BELFRY_DEV_API_KEY;
+    if (project === DEV_PROJECT_ID && devKey) {
+      await ensureDevProject(this.env, await hashSecret(devKey));
+    }
+    if (!(await findProject(database(this.env.DB), project))) {
+      throw new BelfryError(
+        "unauthorized",
+        `service binding names an unknown project ${JSON.stringify(project)}`,
+      );
+    }
+    knownProjects.add(project);
+    return project;
+  }
+}

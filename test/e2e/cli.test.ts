@@ -1,0 +1,500 @@
+// The `belfry` CLI, built as `npm ci` builds it and run as a child process against a real
+// `npm run dev` server and a loopback receiver; and the typed client it is built on.
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BelfryClient, BelfryClientError } from "../../cli/client";
+import { startReceiver } from "../support/receiver";
+import {
+  type AttemptPayload,
+  callApi,
+  DEV_KEY,
+  pollUntil,
+  receiverBucket,
+  type TaskPayload,
+} from "./support/client";
+import { type DevServer, freePort, startDevServer } from "./support/dev-server";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const BIN = join(REPO, "dist", "belfry.js");
+const ADMIN_TOKEN = "dev-admin-token";
+
+let dev: DevServer;
+let receiver: { url: string; server: Server };
+let scratch: string;
+
+beforeAll(async () => {
+  // The same build `npm ci` runs (the `prepare` script), so the test runs what users run.
+  await promisify(execFile)(process.execPath, ["scripts/build-cli.mjs"], { cwd: REPO });
+  scratch = mkdtempSync(join(tmpdir(), "belfry-cli-"));
+  receiver = await startReceiver();
+  dev = await startDevServer();
+});
+
+afterAll(async () => {
+  await dev?.stop();
+  receiver?.server.closeAllConnections();
+  await new Promise<void>((resolve) =>
+    receiver ? receiver.server.close(() => resolve()) : resolve(),
+  );
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `belfry …` with BELFRY_URL and BELFRY_API_KEY pointing at the dev server. */
+function belfry(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      BELFRY_URL: dev.url,
+      BELFRY_API_KEY: DEV_KEY,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Run `belfry … --json`, expect success, and parse what it printed. */
+async function belfryJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
+  const run = await belfry([...args, "--json"], env);
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+interface FullTask extends TaskPayload {
+  name: string | null;
+  method: string;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  schedule: Record<string, unknown>;
+  retry: { attempts: number; backoff: number; max_backoff: number };
+  timeout: number;
+  callback_url: string | null;
+  events_url: string | null;
+  idempotency_key: string | null;
+}
+
+describe("belfry tasks create", () => {
+  it("creates a task from a flag per field; it fires and its executions are listed", async () => {
+    const hook = receiverBucket(receiver.url);
+    const callback = receiverBucket(receiver.url);
+    const events = receiverBucket(receiver.url);
+    const bodyFile = join(scratch, "body.json");
+    writeFileSync(bodyFile, JSON.stringify({ hello: "file" }));
+    const key = `cli-${crypto.randomUUID()}`;
+
+    const created = await belfryJson<FullTask>([
+      "tasks",
+      "create",
+      "--url",
+      hook.url,
+      "--name",
+      "cli-e2e",
+      "--method",
+      "put",
+      "--header",
+      "X-Team: ops",
+      "--header",
+      "X-Trace:1",
+      "--query",
+      "source=cli",
+      "--query",
+      "n=2",
+      "--body",
+      `@${bodyFile}`,
+      "--every",
+      "1s",
+      "--occurrences",
+      "2",
+      "--misfire",
+      "skip",
+      "--retry-attempts",
+      "2",
+      "--retry-backoff",
+      "500ms",
+      "--retry-max-backoff",
+      "5s",
+      "--timeout",
+      "5000",
+      "--callback-url",
+      callback.url,
+      "--events-url",
+      events.url,
+      "--idempotency-key",
+      key,
+    ]);
+
+    // The API, not the CLI, says what was stored.
+    const { payload: stored } = await callApi<FullTask>(
+      dev.url,
+      "GET",
+      `/api/v1/tasks/${created.id}`,
+    );
+    expect(stored).toMatchObject({
+      name: "cli-e2e",
+      url: hook.url,
+      method: "PUT",
+      headers: { "X-Team": "ops", "X-Trace": "1" },
+      query: { source: "cli", n: "2" },
+      body: { hello: "file" },
+      schedule: { every: 1000, occurrences: 2, misfire: "skip" },
+      retry: { attempts: 2, backoff: 500, max_backoff: 5000 },
+      timeout: 5000,
+      callback_url: callback.url,
+      events_url: events.url,
+      idempotency_key: key,
+    });
+
+    const calls = await pollUntil(
+      () => hook.calls(),
+      (c) => c.length >= 2,
+      15_000,
+    );
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.method).toBe("PUT");
+      expect(call.headers["x-team"]).toBe("ops");
+      expect(call.query).toEqual({ source: "cli", n: "2" });
+      expect(JSON.parse(call.body)).toEqual({ hello: "file" });
+    }
+
+    // History reaches D1 through the queue within seconds: poll the CLI, bounded.
+    const attempts = await pollUntil(
+      () => belfryJson<AttemptPayload[]>(["tasks", "executions", created.id]),
+      (a) => a.length >= 2,
+      15_000,
+      500,
+    );
+    expect(attempts.map((a) => [a.number, a.attempt, a.successful, a.status_code])).toEqual([
+      [2, 1, true, 200],
+      [1, 1, true, 200],
+    ]);
+    const table = await belfry(["tasks", "executions", created.id]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(
+      /^EXECUTION\s+ATTEMPT\s+SCHEDULED\s+STARTED\s+LATE\s+DURATION\s+RESULT$/,
+    );
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["2", "1"]);
+    expect(lines.slice(1).every((l) => l.endsWith("200 ok"))).toBe(true);
+    const failedOnly = await belfryJson<AttemptPayload[]>([
+      "tasks",
+      "executions",
+      created.id,
+      "--failed",
+    ]);
+    expect(failedOnly).toEqual([]);
+  });
+
+  it("takes cron schedules with a zone and bounds, instants and delays", async () => {
+    const hook = receiverBucket(receiver.url);
+    const cron = await belfryJson<FullTask>([
+      "tasks",
+      "create",
+      "--url",
+      hook.url,
+      "--cron",
+      "0 9 * * 1-5",
+      "--timezone",
+      "Europe/Berlin",
+      "--begins",
+      "2030-01-01T00:00:00Z",
+      "--expires",
+      "2031-01-01T00:00:00Z",
+      "--misfire",
+      "run_all",
+    ]);
+    expect(cron.schedule).toEqual({
+      cron: "0 9 * * 1-5",
+      timezone: "Europe/Berlin",
+      begins: "2030-01-01T00:00:00.000Z",
+      expires: "2031-01-01T00:00:00.000Z",
+      misfire: "run_all",
+    });
+    // 09:00 in Berlin on the first weekday of 2030 (Tuesday 1 January, CET = UTC+1).
+    expect(cron.next_run_at).toBe("2030-01-01T08:00:00.000Z");
+
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    const at = await belfryJson<FullTask>([
+      "tasks",
+      "create",
+      "--url",
+      hook.url,
+      "--at",
+      String(inAnHour),
+    ]);
+    expect(at.schedule).toEqual({ at: new Date(inAnHour * 1000).toISOString() });
+
+    const before = Date.now();
+    const delayed = await belfryJson<FullTask>([
+      "tasks",
+      "create",
+      "--url",
+      hook.url,
+      "--delay",
+      "2h",
+      "--method",
+      "GET",
+    ]);
+    const due = Date.parse(delayed.next_run_at ?? "");
+    expect(due).toBeGreaterThanOrEqual(before + 2 * 3_600_000 - 1_000);
+    expect(due).toBeLessThanOrEqual(Date.now() + 2 * 3_600_000 + 1_000);
+    expect(delayed.method).toBe("GET");
+  });
+});
+
+describe("belfry tasks list", () => {
+  it("filters by status and state, as an aligned table or as JSON", async () => {
+    const name = `list-${crypto.randomUUID().slice(0, 8)}`;
+    const hook = receiverBucket(receiver.url);
+    const create = (suffix: string) =>
+      belfryJson<FullTask>([
+        "tasks",
+        "create",
+        "--url",
+        hook.url,
+        "--delay",
+        "1h",
+        "--name",
+        `${name}-${suffix}`,
+      ]);
+    const running = await create("running");
+    const cancelled = await create("cancelled");
+    const cancel = await belfry(["tasks", "cancel", cancelled.id]);
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toContain(`Cancelled task ${cancelled.id}`);
+
+    const table = await belfry(["tasks", "list", "--status", "running", "--name", name]);
+    expect(table.code).toBe(0);
+    const [header = "", ...rows] = table.stdout.trim().split("\n");
+    expect(header).toMatch(/^ID\s+NAME\s+STATE\s+SCHEDULE\s+NEXT RUN\s+EXECUTIONS\s+FAILED$/);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(new RegExp(`^${running.id}\\s+${name}-running\\s+active\\s+once at `));
+    // Aligned: every column starts where its header does.
+    expect(rows[0]?.indexOf("active")).toBe(header.indexOf("STATE"));
+
+    const completed = await belfryJson<FullTask[]>([
+      "tasks",
+      "list",
+      "--status",
+      "completed",
+      "--name",
+      name,
+    ]);
+    expect(completed.map((t) => t.id)).toEqual([cancelled.id]);
+    const byState = await belfryJson<FullTask[]>([
+      "tasks",
+      "list",
+      "--state",
+      "active,cancelled",
+      "--name",
+      name,
+    ]);
+    expect(byState.map((t) => t.id)).toEqual([cancelled.id, running.id]);
+
+    const empty = await belfry(["tasks", "list", "--state", "failed", "--name", name]);
+    expect(empty.stdout.trim()).toBe("No tasks.");
+  });
+
+  it("stops at --limit and shows every task with --all, following cursors", async () => {
+    const name = `page-${crypto.randomUUID().slice(0, 8)}`;
+    const client = new BelfryClient({ url: dev.url, apiKey: DEV_KEY });
+    for (let i = 0; i < 3; i++) {
+      await client.createTask({
+        name: `${name}-${i}`,
+        url: "http://127.0.0.1:9/",
+        schedule: { delay: "1h" },
+      });
+    }
+    const two = await belfryJson<FullTask[]>(["tasks", "list", "--name", name, "--limit", "2"]);
+    expect(two.map((t) => t.name)).toEqual([`${name}-2`, `${name}-1`]);
+    const all = await belfryJson<FullTask[]>(["tasks", "list", "--name", name, "--all"]);
+    expect(all.map((t) => t.name)).toEqual([`${name}-2`, `${name}-1`, `${name}-0`]);
+    // The client the CLI lists with, one task per page: three pages joined by cursors.
+    const paged: string[] = [];
+    for await (const task of client.tasks({ name, limit: 1 })) paged.push(task.name ?? "");
+    expect(paged).toEqual([`${name}-2`, `${name}-1`, `${name}-0`]);
+  });
+});
+
+describe("belfry tasks show|pause|resume|run|cancel|delete", () => {
+  it("controls a task's lifecycle", async () => {
+    const hook = receiverBucket(receiver.url);
+    const task = await belfryJson<FullTask>([
+      "tasks",
+      "create",
+      "--url",
+      hook.url,
+      "--delay",
+      "1h",
+    ]);
+
+    const shown = await belfry(["tasks", "show", task.id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^id\\s+${task.id}$`, "m"));
+    expect(shown.stdout).toMatch(/^state\s+active \(status running, progress 0%\)$/m);
+
+    expect((await belfryJson<FullTask>(["tasks", "pause", task.id])).state).toBe("paused");
+    expect((await belfryJson<FullTask>(["tasks", "resume", task.id])).state).toBe("active");
+    const run = await belfry(["tasks", "run", task.id]);
+    expect(run.code).toBe(0);
+    const calls = await pollUntil(
+      () => hook.calls(),
+      (c) => c.length >= 1,
+      10_000,
+    );
+    expect(calls).toHaveLength(1);
+    expect((await belfryJson<FullTask>(["tasks", "cancel", task.id])).state).toBe("cancelled");
+
+    const resumeCancelled = await belfry(["tasks", "resume", task.id]);
+    expect(resumeCancelled.code).toBe(1);
+    expect(resumeCancelled.stderr).toMatch(/^belfry: .*\(conflict, HTTP 409\)\n$/);
+
+    expect(await belfryJson(["tasks", "delete", task.id])).toEqual({ id: task.id, deleted: true });
+    const gone = await belfry(["tasks", "show", task.id]);
+    expect(gone).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "belfry: task not found (not_found, HTTP 404)\n",
+    });
+  });
+});
+
+describe("belfry projects create", () => {
+  it("creates a project with the admin token; its key works and sees no tasks", async () => {
+    const created = await belfryJson<{ project: { id: string; name: string }; api_key: string }>([
+      "projects",
+      "create",
+      "cli-team",
+      "--admin-token",
+      ADMIN_TOKEN,
+    ]);
+    expect(created.project.name).toBe("cli-team");
+    expect(created.api_key).toMatch(/^bf_/);
+    // --api-key wins over BELFRY_API_KEY (the dev key, whose project has tasks).
+    expect(await belfryJson(["tasks", "list", "--api-key", created.api_key])).toEqual([]);
+
+    const viaEnv = await belfry(["projects", "create", "env-team"], {
+      BELFRY_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    expect(viaEnv.code).toBe(0);
+    expect(viaEnv.stdout).toMatch(/^api key\s+bf_/m);
+  });
+});
+
+describe("failures", () => {
+  it("exit non-zero with a one-line reason on stderr and nothing on stdout", async () => {
+    const hook = receiverBucket(receiver.url).url;
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const cases: [args: string[], reason: RegExp, env?: Record<string, string>][] = [
+      [
+        ["tasks", "create", "--url", hook, "--every", "1s", "--occurrences", "two"],
+        /--occurrences/,
+      ],
+      [["tasks", "create", "--url", hook], /^belfry: no schedule: give one of --at/],
+      [["tasks", "create", "--every", "1s"], /required option '--url <url>'/],
+      [["tasks", "create", "--url", "ftp://x", "--every", "1s"], /^belfry: url: .*HTTP 400\)$/],
+      [["tasks", "create", "--url", hook, "--cron", "every day"], /^belfry: schedule\.cron: /],
+      [["tasks", "create", "--url", hook, "--every", "1s", "--header", "NoColon"], /--header/],
+      [
+        ["tasks", "create", "--url", hook, "--every", "1s", "--body", "{oops"],
+        /--body: is not JSON/,
+      ],
+      [["tasks", "create", "--url", hook, "--every", "1s", "--misfire", "later"], /--misfire/],
+      [["tasks", "list", "--status", "sleeping"], /--status/],
+      [["tasks", "list", "--state", "asleep"], /--state: unknown state "asleep"/],
+      [["tasks", "frobnicate"], /unknown command 'frobnicate'/],
+      [["tasks", "show"], /missing required argument 'id'/],
+      [["tasks", "list"], /^belfry: no API key/, { BELFRY_API_KEY: "" }],
+      [["tasks", "list", "--api-key", "bf_wrong"], /\(unauthorized, HTTP 401\)$/],
+      [["--server", closed, "tasks", "list"], /^belfry: cannot reach .*ECONNREFUSED/],
+      [["projects", "create", "x"], /^belfry: no admin token/],
+      [["projects", "create", "x", "--admin-token", "wrong"], /\(unauthorized, HTTP 401\)$/],
+    ];
+    for (const [args, reason, env] of cases) {
+      const run = await belfry(args, env);
+      const what = `belfry ${args.join(" ")}`;
+      expect(run.code, what).not.toBe(0);
+      expect(run.stdout, what).toBe("");
+      expect(run.stderr.trimEnd().split("\n"), what).toHaveLength(1);
+      expect(run.stderr.trimEnd(), what).toMatch(reason);
+    }
+  });
+
+  it("--help works on every command", async () => {
+    const commands = [
+      [],
+      ["tasks"],
+      ...["list", "show", "executions", "create", "pause", "resume", "cancel", "run", "delete"].map(
+        (c) => ["tasks", c],
+      ),
+      ["projects"],
+      ["projects", "create"],
+    ];
+    for (const command of commands) {
+      const run = await belfry([...command, "--help"]);
+      expect(run.code, command.join(" ")).toBe(0);
+      expect(run.stdout).toContain(`Usage: belfry ${command.join(" ")}`.trimEnd());
+    }
+    const create = await belfry(["tasks", "create", "--help"]);
+    for (const flag of ["--retry-max-backoff", "--idempotency-key", "--events-url", "--misfire"]) {
+      expect(create.stdout).toContain(flag);
+    }
+  });
+});
+
+describe("the typed client", () => {
+  it("answers the server's types and throws BelfryClientError with the envelope's error", async () => {
+    const client = new BelfryClient({ url: `${dev.url}/`, apiKey: DEV_KEY });
+    const task = await client.createTask({
+      url: receiverBucket(receiver.url).url,
+      schedule: { delay: [1, "hour"] },
+      retry: { attempts: 1 },
+    });
+    expect(task.retry.attempts).toBe(1);
+    expect((await client.getTask(task.id)).id).toBe(task.id);
+
+    const invalid = await client
+      .createTask({ url: "http://127.0.0.1:9/", schedule: { every: "1s", delay: "1s" } })
+      .catch((error: unknown) => error);
+    expect(invalid).toBeInstanceOf(BelfryClientError);
+    expect(invalid).toMatchObject({
+      status: 400,
+      code: "invalid_request",
+      details: [{ path: "schedule" }],
+    });
+
+    const missing = await client.getTask(crypto.randomUUID()).catch((error: unknown) => error);
+    expect(missing).toMatchObject({ status: 404, code: "not_found", message: "task not found" });
+
+    const noAdmin = await client.createProject("x").catch((error: unknown) => error);
+    expect(noAdmin).toMatchObject({ status: 0, code: "missing_credentials" });
+  });
+});
