@@ -1,6 +1,5 @@
 import { app } from "./api/app";
 import type { HistoryMessage } from "./core/history";
-import { database } from "./db/client";
 import { acknowledgeHistory, writeHistory } from "./db/history-writer";
 import { sweep } from "./task/sweeper";
 
@@ -13,7 +12,7 @@ export default {
   /** The history writer: one D1 batch per queue batch, then each task's outbox is told. */
   async queue(batch: MessageBatch<string>, env: Env): Promise<void> {
     const messages = batch.messages.map((m) => JSON.parse(m.body) as HistoryMessage);
-    await writeHistory(database(env.DB), messages);
+    await writeHistory(env.DB, messages);
     await acknowledgeHistory(env, messages);
   },
 

@@ -1,12 +1,11 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import type { ProgressUpdate, TaskIndexEntry } from "../core/history";
+import type { TaskIndexEntry } from "../core/history";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
 import { tasks } from "./schema";
 
 /** The statement that writes an index row unless the table already holds a newer version. */
-export function upsertTaskStatement(db: Database, entry: TaskIndexEntry): BatchItem<"sqlite"> {
+export function upsertTaskStatement(db: Database, entry: TaskIndexEntry) {
   const { definition: d, progress: p } = entry.snapshot;
   const row = {
     id: d.id,
@@ -33,22 +32,6 @@ export function upsertTaskStatement(db: Database, entry: TaskIndexEntry): BatchI
       set: changes,
       setWhere: sql`excluded.version > ${tasks.version}`,
     });
-}
-
-/** The statement that records a task's progress unless the index already holds a newer one. */
-export function updateProgressStatement(db: Database, update: ProgressUpdate): BatchItem<"sqlite"> {
-  const p = update.progress;
-  return db
-    .update(tasks)
-    .set({
-      state: p.state,
-      nextRunAt: update.wake_at,
-      lastRunAt: p.last_run_at,
-      executionsTotal: p.executions.total,
-      version: p.version,
-      progress: JSON.stringify(p),
-    })
-    .where(and(eq(tasks.id, update.id), lt(tasks.version, p.version)));
 }
 
 /** Write one index row now (create, patch, lifecycle, delete). */

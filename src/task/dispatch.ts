@@ -64,6 +64,9 @@ export function requestHeaders(
 
 async function readLimited(response: Response): Promise<{ text: string; truncated: boolean }> {
   if (!response.body) return { text: "", truncated: false };
+  // A body declared small enough is read natively in one go: far cheaper than a JS read loop.
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared <= MAX_RESPONSE_BYTES) return { text: await response.text(), truncated: false };
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";

@@ -41,7 +41,10 @@ function fail<T>(error: BelfryError): TaskResult<T> {
   return { ok: false, error: error.toJSON() };
 }
 
+/** A response body parsed when it is JSON, else the text itself. */
 function parseBody(text: string): unknown {
+  // Most answers that are not JSON are caught here, without the cost of a thrown exception.
+  if (!/^\s*[[{"\d\-tfn]/.test(text)) return text;
   try {
     return JSON.parse(text);
   } catch {
