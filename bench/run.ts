@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick]`: starts a local dev server and a loopback receiver, runs the
 // scenarios, stops everything it started, prints a table and writes bench/results/*.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../test/e2e/support/dev-server.ts";
@@ -34,7 +34,16 @@ interface ScenarioResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const server = await startDevServer();
+/**
+ * Throwaway state goes to RAM (/dev/shm) where the machine has it: local workerd syncs every
+ * storage write to disk, which measures the disk rather than Belfry. Attempt log lines are off
+ * (LOG_ATTEMPTS=0): under `wrangler dev` each one is forwarded through wrangler's own process.
+ */
+const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+const server = await startDevServer({
+  persistTo: mkdtempSync(join(stateRoot, "belfry-bench-")),
+  vars: { LOG_ATTEMPTS: "0" },
+});
 const receiver = await startBenchReceiver();
 const admin = benchClient(server.url, ADMIN_TOKEN);
 
@@ -256,12 +265,13 @@ try {
 } finally {
   await receiver.close();
   await server.stop();
+  rmSync(server.persistTo, { recursive: true, force: true });
 }
 
 console.log(
   `\nBelfry bench${quick ? " (quick)" : ""} — ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ` +
-    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; lateness = receive − ` +
-    "Belfry-Scheduled-At in ms",
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; state in ${stateRoot}; ` +
+    "lateness = receive − Belfry-Scheduled-At in ms",
 );
 printTable(results);
 for (const r of results) if (r.note) console.log(`${r.scenario}: ${r.note}`);

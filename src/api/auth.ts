@@ -53,7 +53,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (devKey && constantTimeEqual(hash, await hashSecret(devKey))) {
     await ensureDevProject(c.env, hash);
   }
-  const key = await findKeyByHash(database(c.env.DB), hash);
+  const key = await findKeyByHash(c.env.DB, hash);
   if (!key || !constantTimeEqual(key.hash, hash)) {
     throw new BelfryError("unauthorized", "authorization: unknown or revoked API key");
   }

@@ -1,5 +1,4 @@
 import type { HistoryMessage, ProgressUpdate } from "../core/history";
-import { database } from "./client";
 import { upsertTaskStatement } from "./task-index";
 
 // The history writer is the busiest D1 path (one attempt row and one index update per call),
@@ -52,8 +51,7 @@ export async function writeHistory(d1: D1Database, messages: HistoryMessage[]): 
       );
     }
     if (message.task) {
-      const query = upsertTaskStatement(database(d1), message.task).toSQL();
-      statements.push(d1.prepare(query.sql).bind(...query.params));
+      statements.push(upsertTaskStatement(d1, message.task));
     }
   }
   const updateProgress = d1.prepare(UPDATE_PROGRESS);
@@ -74,19 +72,19 @@ export async function writeHistory(d1: D1Database, messages: HistoryMessage[]): 
   if (statements.length > 0) await d1.batch(statements);
 }
 
-/** Acknowledgements not yet sent, by task, and when they were last sent. */
-const pendingAcks = new Map<string, number[]>();
-let lastAckFlush = 0;
+/** Acknowledgements not yet sent, by task, with when the oldest of them came in. */
+const pendingAcks = new Map<string, { seqs: number[]; since: number }>();
 /**
- * How often acknowledgements go out. A task calling every second then gets one every few
- * seconds instead of one per call; the object resends only what waits longer than 10 s.
+ * How long acknowledgements for one task are gathered. A task calling every second then gets
+ * one every few seconds instead of one per call; its object resends only what waits over 10 s.
  */
 const ACK_EVERY_MS = 3_000;
 
 /**
  * Tell each task's object which of its outbox records are now in D1, so it can drop them.
- * Acknowledgements are gathered across batches and sent every few seconds. Best effort: a
- * record never acknowledged is sent again, and writing it twice changes nothing.
+ * Acknowledgements are gathered per task across batches and sent once the oldest is a few
+ * seconds old, so they go out spread over time rather than in bursts. Best effort: a record
+ * never acknowledged is sent again, and writing it twice changes nothing.
  */
 export async function acknowledgeHistory(
   env: Env,
@@ -95,14 +93,16 @@ export async function acknowledgeHistory(
 ): Promise<void> {
   for (const { ack } of messages) {
     if (!ack) continue;
-    const seqs = pendingAcks.get(ack.task_id) ?? [];
-    seqs.push(ack.seq);
-    pendingAcks.set(ack.task_id, seqs);
+    const pending = pendingAcks.get(ack.task_id);
+    if (pending) pending.seqs.push(ack.seq);
+    else pendingAcks.set(ack.task_id, { seqs: [ack.seq], since: now });
   }
-  if (now - lastAckFlush < ACK_EVERY_MS) return;
-  lastAckFlush = now;
-  const due = [...pendingAcks];
-  pendingAcks.clear();
+  const due: Array<[string, number[]]> = [];
+  for (const [taskId, pending] of pendingAcks) {
+    if (now - pending.since < ACK_EVERY_MS) continue;
+    due.push([taskId, pending.seqs]);
+    pendingAcks.delete(taskId);
+  }
   const results = await Promise.allSettled(
     due.map(([taskId, seqs]) => env.TASKS.get(env.TASKS.idFromName(taskId)).acknowledge(seqs)),
   );

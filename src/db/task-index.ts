@@ -4,39 +4,45 @@ import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
 import { tasks } from "./schema";
 
+// Every create, lifecycle change and call writes the index, so these statements are bound
+// directly rather than built through drizzle each time (measured: query building was a fifth
+// of the CPU of a create). The column names are those of ./schema.ts.
+const UPSERT_TASK = `INSERT INTO tasks (id, project_id, name, state, next_run_at, last_run_at,
+  executions_total, idempotency_key, created_at, updated_at, version, deleted_at, definition,
+  progress) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET name = excluded.name, state = excluded.state,
+  next_run_at = excluded.next_run_at, last_run_at = excluded.last_run_at,
+  executions_total = excluded.executions_total, idempotency_key = excluded.idempotency_key,
+  updated_at = excluded.updated_at, version = excluded.version, deleted_at = excluded.deleted_at,
+  definition = excluded.definition, progress = excluded.progress
+  WHERE excluded.version > tasks.version`;
+
 /** The statement that writes an index row unless the table already holds a newer version. */
-export function upsertTaskStatement(db: Database, entry: TaskIndexEntry) {
+export function upsertTaskStatement(d1: D1Database, entry: TaskIndexEntry): D1PreparedStatement {
   const { definition: d, progress: p } = entry.snapshot;
-  const row = {
-    id: d.id,
-    projectId: d.project_id,
-    name: d.name,
-    state: p.state,
-    nextRunAt: entry.wake_at,
-    lastRunAt: p.last_run_at,
-    executionsTotal: p.executions.total,
-    idempotencyKey: d.idempotency_key,
-    createdAt: d.created_at,
-    updatedAt: d.updated_at,
-    version: p.version,
-    deletedAt: entry.deleted_at,
-    definition: JSON.stringify(d),
-    progress: JSON.stringify(p),
-  };
-  const { id: _id, projectId: _project, createdAt: _created, ...changes } = row;
-  return db
-    .insert(tasks)
-    .values(row)
-    .onConflictDoUpdate({
-      target: tasks.id,
-      set: changes,
-      setWhere: sql`excluded.version > ${tasks.version}`,
-    });
+  return d1
+    .prepare(UPSERT_TASK)
+    .bind(
+      d.id,
+      d.project_id,
+      d.name,
+      p.state,
+      entry.wake_at,
+      p.last_run_at,
+      p.executions.total,
+      d.idempotency_key,
+      d.created_at,
+      d.updated_at,
+      p.version,
+      entry.deleted_at,
+      JSON.stringify(d),
+      JSON.stringify(p),
+    );
 }
 
 /** Write one index row now (create, patch, lifecycle, delete). */
-export async function upsertTask(db: Database, entry: TaskIndexEntry): Promise<void> {
-  await upsertTaskStatement(db, entry);
+export async function upsertTask(d1: D1Database, entry: TaskIndexEntry): Promise<void> {
+  await upsertTaskStatement(d1, entry).run();
 }
 
 /** A task's index row, when it exists in this project (deleted tasks included). */
@@ -115,13 +121,13 @@ export async function findOverdueTasks(db: Database, now: number, graceMs: numbe
  * tasks_project_state_created index answers it alone, and a deleted task's row is cancelled,
  * so tombstones never count.
  */
-export async function countLiveTasks(db: Database, projectId: string, cap: number) {
-  const live = db
-    .select({ one: sql`1` })
-    .from(tasks)
-    .where(and(eq(tasks.projectId, projectId), inArray(tasks.state, ["active", "paused"])))
-    .limit(cap)
-    .as("live");
-  const [row] = await db.select({ n: sql<number>`count(*)` }).from(live);
+export async function countLiveTasks(d1: D1Database, projectId: string, cap: number) {
+  const row = await d1
+    .prepare(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks
+       WHERE project_id = ? AND state IN ('active', 'paused') LIMIT ?)`,
+    )
+    .bind(projectId, cap)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }

@@ -76,7 +76,7 @@ export async function createTask(
 async function checkActiveQuota(env: Env, projectId: string, id: string, replayable: boolean) {
   const { maxActiveTasks } = config(env);
   const db = database(env.DB);
-  const live = await countLiveTasks(db, projectId, maxActiveTasks);
+  const live = await countLiveTasks(env.DB, projectId, maxActiveTasks);
   if (live < maxActiveTasks) return;
   if (replayable && (await findIndexedTask(db, projectId, id))?.deletedAt === null) return;
   throw new BelfryError(

@@ -242,7 +242,7 @@ export class TaskObject extends DurableObject<Env> {
     this.runtime.timers = [];
     this.bumpVersion();
     await this.flushOutbox();
-    await upsertTask(database(this.env.DB), {
+    await upsertTask(this.env.DB, {
       snapshot: this.snapshot(),
       wake_at: null,
       deleted_at: Date.now(),
@@ -456,19 +456,21 @@ export class TaskObject extends DurableObject<Env> {
         this.notifier.post(def.callback_url, callback, secrets);
       }
     }
-    console.log(
-      JSON.stringify({
-        event: "attempt",
-        task_id: def.id,
-        project_id: def.project_id,
-        execution: timer.number,
-        attempt: timer.attempt,
-        status_code: result.status_code,
-        error: record.error,
-        lateness_ms: record.lateness_ms,
-        duration_ms: result.duration_ms,
-      }),
-    );
+    if (this.env.LOG_ATTEMPTS !== "0") {
+      console.log(
+        JSON.stringify({
+          event: "attempt",
+          task_id: def.id,
+          project_id: def.project_id,
+          execution: timer.number,
+          attempt: timer.attempt,
+          status_code: result.status_code,
+          error: record.error,
+          lateness_ms: record.lateness_ms,
+          duration_ms: result.duration_ms,
+        }),
+      );
+    }
   }
 
   /** Finish an active task that has nothing left to call. Returns true when it changed. */
@@ -605,7 +607,7 @@ export class TaskObject extends DurableObject<Env> {
   private async publish(): Promise<void> {
     const entry = this.indexEntry();
     try {
-      await upsertTask(database(this.env.DB), entry);
+      await upsertTask(this.env.DB, entry);
     } catch (error) {
       console.error(JSON.stringify({ event: "index_write_failed", error: String(error) }));
       const record = this.emit({ task: entry });
