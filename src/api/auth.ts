@@ -36,6 +36,17 @@ export function ensureDevProject(env: Env, hash: string): Promise<void> {
   return devProjectReady;
 }
 
+/** Hashes of the configured secrets (admin token, dev key), computed once per isolate. */
+const configuredHashes = new Map<string, Promise<string>>();
+function configuredHash(secret: string): Promise<string> {
+  let hash = configuredHashes.get(secret);
+  if (!hash) {
+    hash = hashSecret(secret);
+    configuredHashes.set(secret, hash);
+  }
+  return hash;
+}
+
 /** Require an API key; sets `projectId`. The admin token is not an API key. */
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c.req.header("authorization"));
@@ -43,14 +54,14 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const hash = await hashSecret(token);
   const admin = c.env.BELFRY_ADMIN_TOKEN;
   // Even a deployment that set its dev key to the admin token keeps the two roles apart.
-  if (admin && constantTimeEqual(hash, await hashSecret(admin))) {
+  if (admin && constantTimeEqual(hash, await configuredHash(admin))) {
     throw new BelfryError("unauthorized", "authorization: unknown or revoked API key");
   }
   // Limited before the key is looked up, so a flood with one key never reaches D1.
   const limited = await overRateLimit(c, hash);
   if (limited) return limited;
   const devKey = c.env.BELFRY_DEV_API_KEY;
-  if (devKey && constantTimeEqual(hash, await hashSecret(devKey))) {
+  if (devKey && constantTimeEqual(hash, await configuredHash(devKey))) {
     await ensureDevProject(c.env, hash);
   }
   const key = await findKeyByHash(c.env.DB, hash);
@@ -66,7 +77,11 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c.req.header("authorization"));
   const admin = c.env.BELFRY_ADMIN_TOKEN;
-  if (!token || !admin || !constantTimeEqual(await hashSecret(token), await hashSecret(admin))) {
+  if (
+    !token ||
+    !admin ||
+    !constantTimeEqual(await hashSecret(token), await configuredHash(admin))
+  ) {
     throw new BelfryError("unauthorized", "authorization: admin token required");
   }
   await next();
