@@ -39,6 +39,8 @@ export interface TaskProgress {
   last_error: string | null;
   /** Why the task stopped, when the system stopped it. */
   reason: string | null;
+  /** When the task reached a finished state (completed, cancelled, failed). */
+  finished_at: number | null;
   /** Grows with every change; the index keeps only the newest. */
   version: number;
 }

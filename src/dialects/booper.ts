@@ -192,9 +192,7 @@ export function booperArgsAsSent(job: BooperJobInput): Record<string, unknown> {
 /** A job in the document's `data` shape; `args` defaults to the arguments read back. */
 export function booperJobView(snapshot: TaskSnapshot, args = booperArgs(snapshot.definition)) {
   const { definition: d, progress: p } = snapshot;
-  // The index keeps no separate time of a state change, but a task's version is stamped with the
-  // clock at each change, so for a finished task it tells when that task finished.
-  const finishedAt = iso(p.version >= d.created_at ? p.version : p.last_run_at);
+  const finishedAt = iso(p.finished_at);
   const scheduledAt = p.next_run_at ?? (d.schedule.kind === "once" ? d.schedule.at : null);
   return {
     id: d.id,

@@ -120,6 +120,7 @@ export class TaskObject extends DurableObject<Env> {
         last_response: null,
         last_error: null,
         reason: null,
+        finished_at: null,
         version: Date.now(),
       },
       timers: [],
@@ -206,6 +207,7 @@ export class TaskObject extends DurableObject<Env> {
       }
       progress.state = "cancelled";
       progress.next_run_at = null;
+      progress.finished_at = Date.now();
       runtime.timers = [];
     });
   }
@@ -239,6 +241,7 @@ export class TaskObject extends DurableObject<Env> {
     const { progress } = this.runtime;
     progress.state = "cancelled";
     progress.next_run_at = null;
+    progress.finished_at ??= Date.now();
     this.runtime.timers = [];
     this.bumpVersion();
     await this.flushOutbox();
@@ -481,6 +484,7 @@ export class TaskObject extends DurableObject<Env> {
     }
     if (runtime.timers.length > 0) return false;
     runtime.progress.state = "completed";
+    runtime.progress.finished_at = Date.now();
     this.bumpVersion();
     this.dirty = true;
     return true;
@@ -492,6 +496,7 @@ export class TaskObject extends DurableObject<Env> {
     const { progress } = this.runtime;
     progress.state = "failed";
     progress.reason = reason;
+    progress.finished_at = Date.now();
     progress.next_run_at = null;
     this.runtime.timers = [];
   }
