@@ -1,19 +1,13 @@
+import { hasDynamicFields, resolveDynamicFields } from "../core/dynamic-fields";
+import { signPayload } from "../core/signing";
 import type { TaskDefinition } from "../core/task-definition";
+import type { AttemptResult } from "../core/task-runtime";
+import type { LastResponse } from "../core/task-view";
+import type { Timer } from "../core/timers";
 import { VERSION } from "../version";
 
 /** Response bodies are kept up to this many bytes. */
 export const MAX_RESPONSE_BYTES = 16 * 1024;
-
-/** What one attempt produced, whatever happened. */
-export interface AttemptResult {
-  status_code: number | null;
-  error: string | null;
-  headers: Record<string, string>;
-  body: string;
-  truncated: boolean;
-  started_at: number;
-  duration_ms: number;
-}
 
 /** The headers Belfry adds to every call, besides the signature. */
 export interface DeliveryHeaders {
@@ -62,6 +56,55 @@ export function requestHeaders(
   return headers;
 }
 
+/** One call, ready to send. */
+export interface PreparedRequest {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: string | null;
+}
+
+/**
+ * Build the call a timer stands for: dynamic fields resolved against `$state` and `$previous`,
+ * the body signed with the project's secrets, Belfry's headers added.
+ */
+export async function prepareRequest(
+  def: TaskDefinition,
+  timer: Timer,
+  secrets: readonly string[],
+  context: { state: unknown; previous: LastResponse | null },
+): Promise<PreparedRequest> {
+  const body = hasDynamicFields(def.body)
+    ? resolveDynamicFields(def.body, {
+        job: {
+          id: def.id,
+          name: def.name,
+          execution: timer.number,
+          execution_id: timer.execution_id,
+          attempt: timer.attempt,
+          scheduled_at: new Date(timer.scheduled_at).toISOString(),
+        },
+        state: context.state,
+        previous: context.previous,
+      })
+    : def.body;
+  const bodyText = encodeBody(def, body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature =
+    secrets.length > 0
+      ? await signPayload(secrets, timer.execution_id, timestamp, bodyText ?? "")
+      : null;
+  const headers = requestHeaders(def, bodyText, {
+    executionId: timer.execution_id,
+    number: timer.number,
+    attempt: timer.attempt,
+    scheduledAt: timer.scheduled_at,
+    timestamp,
+    signature,
+  });
+  return { url: targetUrl(def), method: def.method, headers, body: bodyText };
+}
+
 async function readLimited(response: Response): Promise<{ text: string; truncated: boolean }> {
   if (!response.body) return { text: "", truncated: false };
   // A body declared small enough is read natively in one go: far cheaper than a JS read loop.
@@ -97,10 +140,7 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 
 /** Send one call and read its answer, never throwing: failures come back as `error`. */
 export async function sendAttempt(
-  url: string,
-  method: string,
-  headers: Headers,
-  body: string | null,
+  { url, method, headers, body }: PreparedRequest,
   timeoutMs: number,
 ): Promise<AttemptResult> {
   const startedAt = Date.now();

@@ -1,32 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
-import { extractState, hasDynamicFields, resolveDynamicFields } from "../core/dynamic-fields";
+import { extractState } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
-import type { AttemptRecord, HistoryMessage, TaskIndexEntry } from "../core/history";
+import type { HistoryMessage, TaskIndexEntry } from "../core/history";
 import { constantTimeEqual } from "../core/keys";
 import { promoteDueOccurrences } from "../core/occurrences";
-import { classifyAttempt } from "../core/retry";
 import { firstGridPoint } from "../core/schedule";
-import { signPayload } from "../core/signing";
 import { patchDefinition, type TaskDefinition, type TaskLimits } from "../core/task-definition";
 import type { PatchTaskInput } from "../core/task-input";
-import { FINISHED_STATES, type TaskProgress, type TaskSnapshot } from "../core/task-view";
+import { completeIfDone, recordAttempt, type TaskRuntime } from "../core/task-runtime";
+import { FINISHED_STATES, type TaskSnapshot } from "../core/task-view";
 import { earliestTimer, executionId, insertTimer, nextDueTimer, type Timer } from "../core/timers";
 import { database } from "../db/client";
 import { findProject } from "../db/projects";
 import { upsertTask } from "../db/task-index";
-import { encodeBody, requestHeaders, sendAttempt, targetUrl } from "./dispatch";
+import { prepareRequest, sendAttempt } from "./dispatch";
 import { type EventType, Notifier } from "./notifier";
 
 /** The outcome of a call into a TaskObject: errors travel as data, since RPC drops their class. */
 export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
-
-/** What changes as the task runs, stored as one value so each change is one write. */
-interface Runtime {
-  progress: TaskProgress;
-  timers: Timer[];
-  /** Last execution number handed out; numbers run 1, 2, 3… over the calls made. */
-  last_number: number;
-}
 
 /** How long a project's signing secrets are reused before D1 is asked again. */
 const SECRETS_TTL_MS = 60_000;
@@ -41,17 +32,6 @@ function fail<T>(error: BelfryError): TaskResult<T> {
   return { ok: false, error: error.toJSON() };
 }
 
-/** A response body parsed when it is JSON, else the text itself. */
-function parseBody(text: string): unknown {
-  // Most answers that are not JSON are caught here, without the cost of a thrown exception.
-  if (!/^\s*[[{"\d\-tfn]/.test(text)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * One task. Its definition and runtime (progress and queued calls) are held in memory and
  * written to the object's storage at each commit point; the one alarm is always derived from
@@ -61,7 +41,7 @@ function parseBody(text: string): unknown {
  */
 export class TaskObject extends DurableObject<Env> {
   private definition: TaskDefinition | undefined;
-  private runtime: Runtime | undefined;
+  private runtime: TaskRuntime | undefined;
   private secrets: { projectId: string; values: string[]; until: number } | undefined;
   /** The alarm time last set, so an unchanged alarm costs no write. */
   private armedAt: number | null;
@@ -92,7 +72,7 @@ export class TaskObject extends DurableObject<Env> {
       : { n: 0, last: 0 };
     this.unacknowledged = outbox.n;
     this.nextSeq = (outbox.last ?? 0) + 1;
-    this.runtime = ctx.storage.kv.get<Runtime>("runtime");
+    this.runtime = ctx.storage.kv.get<TaskRuntime>("runtime");
     // After a restart the stored alarm is unknown here; the first arm() sets it again.
     this.armedAt = null;
   }
@@ -323,36 +303,11 @@ export class TaskObject extends DurableObject<Env> {
     const runtime = this.runtime;
     if (!def || !runtime) return;
     const secrets = await this.signingSecrets(def.project_id);
-    const scheduledAt = new Date(timer.scheduled_at).toISOString();
-    const body = hasDynamicFields(def.body)
-      ? resolveDynamicFields(def.body, {
-          job: {
-            id: def.id,
-            name: def.name,
-            execution: timer.number,
-            execution_id: timer.execution_id,
-            attempt: timer.attempt,
-            scheduled_at: scheduledAt,
-          },
-          state: this.ctx.storage.kv.get("job_state") ?? null,
-          previous: runtime.progress.last_response,
-        })
-      : def.body;
-    const bodyText = encodeBody(def, body);
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature =
-      secrets.length > 0
-        ? await signPayload(secrets, timer.execution_id, timestamp, bodyText ?? "")
-        : null;
-    const headers = requestHeaders(def, bodyText, {
-      executionId: timer.execution_id,
-      number: timer.number,
-      attempt: timer.attempt,
-      scheduledAt: timer.scheduled_at,
-      timestamp,
-      signature,
+    const request = await prepareRequest(def, timer, secrets, {
+      state: this.ctx.storage.kv.get("job_state") ?? null,
+      previous: runtime.progress.last_response,
     });
-    const url = targetUrl(def);
+    const scheduledAt = new Date(timer.scheduled_at).toISOString();
     const event = (type: EventType, data: Record<string, unknown>) => {
       if (!def.events_url) return;
       const payload = {
@@ -365,73 +320,17 @@ export class TaskObject extends DurableObject<Env> {
       this.notifier.post(def.events_url, payload, secrets);
     };
     if (timer.attempt === 1) event("job.started", { scheduled_at: scheduledAt });
-    event("job.request", { method: def.method, url });
+    event("job.request", { method: def.method, url: request.url });
 
-    const result = await sendAttempt(url, def.method, headers, bodyText, def.timeout);
+    const result = await sendAttempt(request, def.timeout);
 
     // Deleted while the call was in flight: nothing left to record into.
     if (this.definition?.id !== def.id || this.runtime !== runtime) return;
-    const progress = runtime.progress;
-    const now = Date.now();
-    const outcome = classifyAttempt(
-      def.retry,
-      timer.attempt,
-      result.status_code,
-      result.headers["retry-after"] ?? null,
-      now,
-    );
-    const stillRunning = progress.state === "active" || progress.state === "paused";
-    const retrying = outcome.kind === "retry" && stillRunning;
-    const record: AttemptRecord = {
-      id: `${timer.execution_id}:${timer.attempt}`,
-      execution_id: timer.execution_id,
-      task_id: def.id,
-      project_id: def.project_id,
-      number: timer.number,
-      attempt: timer.attempt,
-      scheduled_at: timer.scheduled_at,
-      started_at: result.started_at,
-      duration_ms: result.duration_ms,
-      lateness_ms: Math.max(0, result.started_at - timer.scheduled_at),
-      status_code: result.status_code,
-      successful: outcome.kind === "success",
-      error: result.error ?? (outcome.kind === "success" ? null : `HTTP ${result.status_code}`),
-      response: { headers: result.headers, body: result.body, truncated: result.truncated },
-      final: !retrying,
-    };
-    const lastResponse = { status_code: result.status_code, body: parseBody(result.body) };
-
-    runtime.timers = runtime.timers.filter((t) => t.execution_id !== timer.execution_id);
-    progress.last_run_at = result.started_at;
+    const { record, response, retrying } = recordAttempt(def, runtime, timer, result, Date.now());
     if (record.successful) {
       const state = extractState(result.body);
       if (state !== undefined) this.ctx.storage.kv.put("job_state", state);
     }
-    if (retrying && outcome.kind === "retry") {
-      insertTimer(runtime.timers, {
-        ...timer,
-        attempt: timer.attempt + 1,
-        due_at: now + outcome.delay,
-      });
-    } else {
-      progress.executions.total += 1;
-      if (record.successful) progress.executions.succeeded += 1;
-      else progress.executions.failed += 1;
-      progress.last_response = lastResponse;
-      progress.last_error = record.successful ? null : record.error;
-    }
-    if (outcome.kind === "gone" && stillRunning) {
-      this.stop("the target answered 410 Gone");
-    } else if (
-      !retrying &&
-      !record.successful &&
-      def.schedule.kind === "once" &&
-      !timer.manual &&
-      stillRunning
-    ) {
-      this.stop(`the execution failed: ${record.error}`);
-    }
-    this.completeIfDone();
     this.bumpVersion();
     const outboxRecord = this.emit({ attempt: record, progress: this.progressUpdate() });
     this.commit();
@@ -454,7 +353,7 @@ export class TaskObject extends DurableObject<Env> {
             successful: record.successful,
             error: record.error,
           },
-          response: { ...lastResponse, headers: result.headers, truncated: result.truncated },
+          response: { ...response, headers: result.headers, truncated: result.truncated },
         };
         this.notifier.post(def.callback_url, callback, secrets);
       }
@@ -476,29 +375,12 @@ export class TaskObject extends DurableObject<Env> {
     }
   }
 
-  /** Finish an active task that has nothing left to call. Returns true when it changed. */
+  /** Complete the task if it has nothing left to call; true when it did. */
   private completeIfDone(): boolean {
-    const runtime = this.runtime;
-    if (runtime?.progress.state !== "active" || runtime.progress.next_run_at !== null) {
-      return false;
-    }
-    if (runtime.timers.length > 0) return false;
-    runtime.progress.state = "completed";
-    runtime.progress.finished_at = Date.now();
+    if (!this.runtime || !completeIfDone(this.runtime, Date.now())) return false;
     this.bumpVersion();
     this.dirty = true;
     return true;
-  }
-
-  /** Stop the task as failed, dropping what was still to call. */
-  private stop(reason: string): void {
-    if (!this.runtime) return;
-    const { progress } = this.runtime;
-    progress.state = "failed";
-    progress.reason = reason;
-    progress.finished_at = Date.now();
-    progress.next_run_at = null;
-    this.runtime.timers = [];
   }
 
   // ---- storage ----
@@ -518,7 +400,7 @@ export class TaskObject extends DurableObject<Env> {
   /** Apply a lifecycle change, write it, re-arm, and update the index before answering. */
   private async change(
     projectId: string,
-    apply: (def: TaskDefinition, runtime: Runtime) => void,
+    apply: (def: TaskDefinition, runtime: TaskRuntime) => void,
   ): Promise<TaskResult<TaskSnapshot>> {
     const missing = this.checkOwner(projectId);
     if (missing || !this.definition || !this.runtime) {
