@@ -66,13 +66,14 @@ export interface PreparedRequest {
 
 /**
  * Build the call a timer stands for: dynamic fields resolved against `$state` and `$previous`,
- * the body signed with the project's secrets, Belfry's headers added.
+ * the body signed with the project's secrets, Belfry's headers added. `$state` is read only
+ * for a body that uses dynamic fields.
  */
 export async function prepareRequest(
   def: TaskDefinition,
   timer: Timer,
   secrets: readonly string[],
-  context: { state: unknown; previous: LastResponse | null },
+  context: { state: () => unknown; previous: LastResponse | null },
 ): Promise<PreparedRequest> {
   const body = hasDynamicFields(def.body)
     ? resolveDynamicFields(def.body, {
@@ -84,7 +85,7 @@ export async function prepareRequest(
           attempt: timer.attempt,
           scheduled_at: new Date(timer.scheduled_at).toISOString(),
         },
-        state: context.state,
+        state: context.state(),
         previous: context.previous,
       })
     : def.body;

@@ -304,7 +304,7 @@ export class TaskObject extends DurableObject<Env> {
     if (!def || !runtime) return;
     const secrets = await this.signingSecrets(def.project_id);
     const request = await prepareRequest(def, timer, secrets, {
-      state: this.ctx.storage.kv.get("job_state") ?? null,
+      state: () => this.ctx.storage.kv.get("job_state") ?? null,
       previous: runtime.progress.last_response,
     });
     const scheduledAt = new Date(timer.scheduled_at).toISOString();

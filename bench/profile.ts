@@ -1,0 +1,120 @@
+// `npm run bench:profile [-- --tasks 300 --seconds 5]`: a CPU profile of the Worker under
+// load. Starts a dev server and a receiver, runs `--tasks` tasks every second, records a V8
+// CPU profile of workerd through wrangler's inspector for `--seconds`, writes it to
+// bench/results/*.cpuprofile (open it in Chrome DevTools) and prints the functions that used
+// the most CPU themselves. Stops everything it started.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDevServer } from "../test/e2e/support/dev-server.ts";
+import { benchClient, pool } from "./belfry-client.ts";
+import { startBenchReceiver } from "./receiver.ts";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : Number.NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
+async function inspect(port: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{
+    webSocketDebuggerUrl: string;
+  }>;
+  const url = targets[0]?.webSocketDebuggerUrl;
+  if (!url) throw new Error("the dev server offers no inspector target");
+  // wrangler's inspector proxy accepts local origins only.
+  const init = { headers: { origin: "http://localhost" } } as unknown as string[];
+  const socket = new WebSocket(url, init);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", reject);
+  });
+  let next = 0;
+  const pending = new Map<number, (result: unknown) => void>();
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  });
+  return {
+    send<T>(method: string, params: object = {}): Promise<T> {
+      next += 1;
+      const id = next;
+      socket.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve) => pending.set(id, (r) => resolve(r as T)));
+    },
+    close: () => socket.close(),
+  };
+}
+
+function topSelfTime(profile: CpuProfile, count: number): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const frame = byId.get(sample)?.callFrame;
+    if (!frame) continue;
+    const file = frame.url.split("/").at(-1) ?? "";
+    const key = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, n]) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${key}`);
+}
+
+const tasks = flag("--tasks", 300);
+const seconds = flag("--seconds", 5);
+const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+const server = await startDevServer({
+  persistTo: mkdtempSync(join(stateRoot, "belfry-profile-")),
+  vars: { LOG_ATTEMPTS: "0" },
+});
+const receiver = await startBenchReceiver();
+try {
+  const admin = benchClient(server.url, "dev-admin-token");
+  const { api_key } = await admin.request<{ api_key: string }>("POST", "/api/v1/projects", {
+    name: "profile",
+  });
+  const api = benchClient(server.url, api_key);
+  const base = Math.ceil((Date.now() + 3_000 + tasks * 8) / 1000) * 1000;
+  await pool(tasks, 32, async (i) => {
+    await api.request("POST", "/api/v1/tasks", {
+      url: `${receiver.url}/profile`,
+      schedule: {
+        every: 1000,
+        begins: new Date(base + Math.floor((i * 1000) / tasks)).toISOString(),
+        occurrences: seconds + 3,
+      },
+      retry: { attempts: 1 },
+    });
+  });
+  // Let the first round (objects waking, secrets loading) pass before measuring.
+  await new Promise((r) => setTimeout(r, Math.max(0, base - Date.now()) + 1_500));
+  const session = await inspect(server.inspectorPort);
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: 500 });
+  await session.send("Profiler.start");
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
+  session.close();
+  mkdirSync("bench/results", { recursive: true });
+  const out = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
+  writeFileSync(out, JSON.stringify(profile));
+  console.log(`${tasks} tasks every 1 s; ${profile.samples.length} samples over ${seconds} s`);
+  for (const line of topSelfTime(profile, 25)) console.log(line);
+  console.log(`\nwrote ${out}`);
+} finally {
+  await receiver.close();
+  await server.stop();
+  rmSync(server.persistTo, { recursive: true, force: true });
+}
