@@ -46,7 +46,7 @@ export class TaskObject extends DurableObject<Env> {
   /** The alarm time last set, so an unchanged alarm costs no write. */
   private armedAt: number | null;
   /** Outbox records in storage that the history writer has not acknowledged. */
-  private unacknowledged: number;
+  private readonly unacknowledged = new Set<number>();
   /** Records handed to the queue, by sequence number, with when; resent if never acknowledged. */
   private readonly awaiting = new Map<number, number>();
   /** Records the history writer acknowledged, deleted with the next write. */
@@ -64,14 +64,14 @@ export class TaskObject extends DurableObject<Env> {
     // Only an object that holds a task has an outbox; acknowledgements reaching an object whose
     // task was deleted must not leave storage behind.
     const outbox = this.definition
-      ? ctx.storage.sql
-          .exec<{ n: number; last: number | null }>(
-            "SELECT COUNT(*) AS n, MAX(seq) AS last FROM outbox",
-          )
-          .one()
-      : { n: 0, last: 0 };
-    this.unacknowledged = outbox.n;
-    this.nextSeq = (outbox.last ?? 0) + 1;
+      ? ctx.storage.sql.exec<{ seq: number }>("SELECT seq FROM outbox").toArray()
+      : [];
+    let last = 0;
+    for (const { seq } of outbox) {
+      this.unacknowledged.add(seq);
+      last = Math.max(last, seq);
+    }
+    this.nextSeq = last + 1;
     this.runtime = ctx.storage.kv.get<TaskRuntime>("runtime");
     // After a restart the stored alarm is unknown here; the first arm() sets it again.
     this.armedAt = null;
@@ -233,7 +233,7 @@ export class TaskObject extends DurableObject<Env> {
     this.definition = undefined;
     this.runtime = undefined;
     this.armedAt = null;
-    this.unacknowledged = 0;
+    this.unacknowledged.clear();
     this.awaiting.clear();
     this.acknowledged = [];
     await this.ctx.storage.deleteAlarm();
@@ -251,11 +251,11 @@ export class TaskObject extends DurableObject<Env> {
   async acknowledge(seqs: number[]): Promise<void> {
     if (!this.definition) return;
     for (const seq of seqs) {
-      if (this.awaiting.delete(seq) || !this.acknowledged.includes(seq)) {
-        this.acknowledged.push(seq);
-      }
+      // Only records still in the outbox: a resent record may be acknowledged twice.
+      if (!this.unacknowledged.delete(seq)) continue;
+      this.awaiting.delete(seq);
+      this.acknowledged.push(seq);
     }
-    this.unacknowledged = Math.max(0, this.unacknowledged - seqs.length);
     // A busy task deletes them with its next write; an idle one has no next write coming.
     if (this.wakeAt() === null) this.commit();
   }
@@ -462,8 +462,8 @@ export class TaskObject extends DurableObject<Env> {
 
   /** When outbox records should be sent again: never sent, or not acknowledged in time. */
   private resendAt(): number | null {
-    if (this.unacknowledged === 0) return null;
-    if (this.unacknowledged > this.awaiting.size) return Date.now() + OUTBOX_RETRY_MS;
+    if (this.unacknowledged.size === 0) return null;
+    if (this.unacknowledged.size > this.awaiting.size) return Date.now() + OUTBOX_RETRY_MS;
     let oldest = Number.POSITIVE_INFINITY;
     for (const at of this.awaiting.values()) oldest = Math.min(oldest, at);
     return oldest + ACK_TIMEOUT_MS;
@@ -509,7 +509,7 @@ export class TaskObject extends DurableObject<Env> {
     const task_id = this.definition?.id ?? "";
     const body = JSON.stringify({ ...message, ack: { task_id, seq } } satisfies HistoryMessage);
     this.ctx.storage.sql.exec("INSERT INTO outbox (seq, message) VALUES (?, ?)", seq, body);
-    this.unacknowledged += 1;
+    this.unacknowledged.add(seq);
     return { seq, body };
   }
 
@@ -548,7 +548,7 @@ export class TaskObject extends DurableObject<Env> {
         if (!last) return;
         after = last.seq;
         const rows = page.filter((r) => {
-          if (this.acknowledged.includes(r.seq)) return false;
+          if (!this.unacknowledged.has(r.seq)) return false;
           const sentAt = this.awaiting.get(r.seq);
           return sentAt === undefined || sentAt + ACK_TIMEOUT_MS <= now;
         });
