@@ -1,9 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { MISFIRE_POLICIES } from "../src/core/task-input";
 import { TASK_STATUSES } from "../src/core/task-view";
 import { VERSION } from "../src/version";
 import { BelfryClientError } from "./client";
 import { projectsCreate } from "./commands/projects-create";
-import { MISFIRE_POLICIES, tasksCreate } from "./commands/tasks-create";
+import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
 import { type LifecycleAction, tasksLifecycle } from "./commands/tasks-lifecycle";

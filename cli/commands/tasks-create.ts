@@ -34,13 +34,6 @@ export interface CreateFlags {
 
 type Misfire = NonNullable<CreateTaskRequest["schedule"]["misfire"]>;
 
-/** The misfire policies, for the flag's choices; `tsc` fails here if the server's list changes. */
-export const MISFIRE_POLICIES = ["run_once", "skip", "run_all"] as const satisfies Misfire[];
-const everyPolicy: Exclude<Misfire, (typeof MISFIRE_POLICIES)[number]> extends never
-  ? true
-  : false = true;
-void everyPolicy;
-
 const NUMBER = /^\d+(\.\d+)?$/;
 
 /** A bare number means milliseconds (durations) or unix seconds (instants), as in the API. */

@@ -47,6 +47,13 @@ export function parseOrThrow<S extends z.ZodType>(
   value: unknown,
   prefix = "",
 ): z.output<S> {
+  // Input that did not come through jsonBody (dialects, the service binding) meets the same
+  // rules: no unpaired surrogates, no nesting deeper than a task may store.
+  const problem = jsonProblem(value);
+  if (problem) {
+    const path = prefix ? `${prefix}.${problem.path}` : problem.path;
+    throw new BelfryError("invalid_request", `${path}: ${problem.message}`, [{ ...problem, path }]);
+  }
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error.issues, prefix);
   return result.data;
@@ -66,7 +73,7 @@ function notJson(message: string): BelfryError {
 }
 
 /** Read a body, giving up as soon as it passes `limit` bytes, however it is framed. */
-async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number) {
+export async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number) {
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (body) {

@@ -41,8 +41,11 @@ export interface HistoryMessage {
   /** The whole index row (when a synchronous index write failed). */
   task?: TaskIndexEntry;
   progress?: ProgressUpdate;
-  /** Where to acknowledge the record once it is in D1: the task's object and outbox entry. */
-  ack?: { task_id: string; seq: number };
+  /**
+   * Where to acknowledge the record once it is in D1: the task's object, which incarnation of
+   * the task (its `created_at`), and the outbox entry.
+   */
+  ack?: { task_id: string; created_at: number; seq: number };
 }
 
 /** The API's form of an attempt record. */

@@ -187,7 +187,6 @@ export function patchDefinition(
     retry: { ...def.retry, ...retry },
     updated_at: now,
   };
-  if (rest.name === null) next.name = null;
   if (body !== undefined) next.body = body;
   else if (next.method === "GET" || next.method === "HEAD") delete next.body;
   if (schedule) {

@@ -10,9 +10,14 @@ export interface Timer {
   manual: boolean;
 }
 
+/** What the execution ids of one task incarnation start with. */
+export function executionIdPrefix(taskId: string, createdAt: number): string {
+  return `${taskId}-${createdAt.toString(36)}-`;
+}
+
 /** The id of an occurrence: the same whenever the same task incarnation hands out `number`. */
 export function executionId(taskId: string, createdAt: number, number: number): string {
-  return `${taskId}-${createdAt.toString(36)}-${number}`;
+  return `${executionIdPrefix(taskId, createdAt)}${number}`;
 }
 
 function before(a: Timer, b: Timer): boolean {

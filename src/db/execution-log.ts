@@ -1,10 +1,12 @@
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, like, lt, or } from "drizzle-orm";
 import type { AttemptRecord } from "../core/history";
 import type { Database } from "./client";
 import { executions } from "./schema";
 
 export interface ExecutionQuery {
   taskId: string;
+  /** Only this incarnation of the task (a re-created task keeps its id, not its history). */
+  executionPrefix: string;
   projectId: string;
   successful?: boolean;
   limit: number;
@@ -17,6 +19,7 @@ export async function listAttempts(db: Database, query: ExecutionQuery): Promise
   const conditions = [
     eq(executions.taskId, query.taskId),
     eq(executions.projectId, query.projectId),
+    like(executions.executionId, `${query.executionPrefix}%`),
   ];
   if (query.successful !== undefined) conditions.push(eq(executions.successful, query.successful));
   if (query.after) {

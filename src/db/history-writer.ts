@@ -73,12 +73,15 @@ export async function writeHistory(d1: D1Database, messages: HistoryMessage[]): 
 }
 
 /** Acknowledgements not yet sent, by task, with when the oldest of them came in. */
-const pendingAcks = new Map<string, { seqs: number[]; since: number }>();
+const pendingAcks = new Map<
+  string,
+  { taskId: string; createdAt: number; seqs: number[]; since: number }
+>();
 /**
  * How long acknowledgements for one task are gathered. A task calling every second then gets
  * one every few seconds instead of one per call; its object resends only what waits over 10 s.
  */
-const ACK_EVERY_MS = 3_000;
+export const ACK_EVERY_MS = 3_000;
 
 /**
  * Tell each task's object which of its outbox records are now in D1, so it can drop them.
@@ -93,18 +96,20 @@ export async function acknowledgeHistory(
 ): Promise<void> {
   for (const { ack } of messages) {
     if (!ack) continue;
-    const pending = pendingAcks.get(ack.task_id);
+    const key = `${ack.task_id}/${ack.created_at}`;
+    const pending = pendingAcks.get(key);
     if (pending) pending.seqs.push(ack.seq);
-    else pendingAcks.set(ack.task_id, { seqs: [ack.seq], since: now });
+    else {
+      const entry = { taskId: ack.task_id, createdAt: ack.created_at, seqs: [ack.seq], since: now };
+      pendingAcks.set(key, entry);
+    }
   }
-  const due: Array<[string, number[]]> = [];
-  for (const [taskId, pending] of pendingAcks) {
-    if (now - pending.since < ACK_EVERY_MS) continue;
-    due.push([taskId, pending.seqs]);
-    pendingAcks.delete(taskId);
-  }
+  const due = [...pendingAcks].filter(([, pending]) => now - pending.since >= ACK_EVERY_MS);
+  for (const [key] of due) pendingAcks.delete(key);
   const results = await Promise.allSettled(
-    due.map(([taskId, seqs]) => env.TASKS.get(env.TASKS.idFromName(taskId)).acknowledge(seqs)),
+    due.map(([, { taskId, createdAt, seqs }]) =>
+      env.TASKS.get(env.TASKS.idFromName(taskId)).acknowledge(createdAt, seqs),
+    ),
   );
   const failed = results.filter((r) => r.status === "rejected").length;
   if (failed > 0) console.warn(JSON.stringify({ event: "acknowledge_failed", tasks: failed }));

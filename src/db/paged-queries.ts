@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, like } from "drizzle-orm";
 import type { AttemptRecord } from "../core/history";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
@@ -72,6 +72,8 @@ export async function pageTasks(db: Database, query: TaskPageQuery): Promise<Pag
 export interface AttemptPageQuery extends Window {
   projectId: string;
   taskId: string;
+  /** Only this incarnation of the task (a re-created task keeps its id, not its history). */
+  executionPrefix: string;
 }
 
 /** A page of one task's attempts, newest first, with the number of its attempts. */
@@ -80,7 +82,11 @@ export async function pageAttempts(
   query: AttemptPageQuery,
 ): Promise<Page<AttemptRecord>> {
   checkWindow(query);
-  const where = and(eq(executions.taskId, query.taskId), eq(executions.projectId, query.projectId));
+  const where = and(
+    eq(executions.taskId, query.taskId),
+    eq(executions.projectId, query.projectId),
+    like(executions.executionId, `${query.executionPrefix}%`),
+  );
   const [counted, rows] = await db.batch([
     db.select({ total: count() }).from(executions).where(where),
     db

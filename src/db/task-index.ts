@@ -13,7 +13,8 @@ const UPSERT_TASK = `INSERT INTO tasks (id, project_id, name, state, next_run_at
   ON CONFLICT (id) DO UPDATE SET name = excluded.name, state = excluded.state,
   next_run_at = excluded.next_run_at, last_run_at = excluded.last_run_at,
   executions_total = excluded.executions_total, idempotency_key = excluded.idempotency_key,
-  updated_at = excluded.updated_at, version = excluded.version, deleted_at = excluded.deleted_at,
+  created_at = excluded.created_at, updated_at = excluded.updated_at,
+  version = excluded.version, deleted_at = excluded.deleted_at,
   definition = excluded.definition, progress = excluded.progress
   WHERE excluded.version > tasks.version`;
 
@@ -48,7 +49,7 @@ export async function upsertTask(d1: D1Database, entry: TaskIndexEntry): Promise
 /** A task's index row, when it exists in this project (deleted tasks included). */
 export async function findIndexedTask(db: Database, projectId: string, id: string) {
   const [row] = await db
-    .select({ id: tasks.id, deletedAt: tasks.deletedAt })
+    .select({ id: tasks.id, deletedAt: tasks.deletedAt, createdAt: tasks.createdAt })
     .from(tasks)
     .where(and(eq(tasks.id, id), eq(tasks.projectId, projectId)))
     .limit(1);

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { requireApiKey } from "../api/auth";
 import type { AppEnv } from "../api/context";
-import { parseOrThrow, validate } from "../api/validation";
+import { parseOrThrow, readBounded, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { BelfryError, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
@@ -149,10 +149,10 @@ async function readLoopitisBody(c: Context<AppEnv>): Promise<unknown> {
   }
   const limit = readConfig(c.env).maxBodyBytes;
   const declared = Number(c.req.header("content-length"));
-  const raw = Number.isFinite(declared) && declared > limit ? null : await c.req.arrayBuffer();
-  if (raw === null || raw.byteLength > limit) {
+  if (Number.isFinite(declared) && declared > limit) {
     throw new BelfryError("payload_too_large", `body: must be at most ${limit} bytes`);
   }
+  const raw = await readBounded(c.req.raw.body, limit);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw);

@@ -12,7 +12,8 @@ import {
   type TaskSnapshot,
   type TaskState,
 } from "../core/task-view";
-import { database } from "../db/client";
+import { executionIdPrefix } from "../core/timers";
+import { type Database, database } from "../db/client";
 import { listAttempts } from "../db/execution-log";
 import { type Page, pageAttempts, pageTasks } from "../db/paged-queries";
 import { countLiveTasks, findIndexedTask, listIndexedTasks } from "../db/task-index";
@@ -63,6 +64,12 @@ export async function createTask(
   const id = input.idempotency_key
     ? await idempotentTaskId(projectId, input.idempotency_key)
     : (options.taskId ?? crypto.randomUUID());
+  if (input.idempotency_key) {
+    // A replay answers with the first task even when the request would no longer validate
+    // (an `at` that has passed since): it creates nothing.
+    const existing = (await taskStub(env, id).read(projectId)) as TaskResult<TaskSnapshot>;
+    if (existing.ok) return { snapshot: existing.value, created: false };
+  }
   const def = buildDefinition(input, { id, projectId }, Date.now(), config(env), options);
   await checkActiveQuota(env, projectId, id, input.idempotency_key !== undefined);
   return unwrap<{ snapshot: TaskSnapshot; created: boolean }>(taskStub(env, id).create(def));
@@ -210,6 +217,16 @@ export const listExecutionsQuerySchema = z.strictObject({
 });
 export type ListExecutionsQuery = z.output<typeof listExecutionsQuerySchema>;
 
+/**
+ * Where a task's history is: the execution-id prefix of its latest incarnation, or a 404 when
+ * the project has no such task (deleted tasks included, their history stays until retention).
+ */
+async function historyOf(db: Database, projectId: string, taskId: string): Promise<string> {
+  const row = TASK_ID.test(taskId) ? await findIndexedTask(db, projectId, taskId) : null;
+  if (!row) throw new BelfryError("not_found", "task not found");
+  return executionIdPrefix(taskId, row.createdAt);
+}
+
 /** A page of one task's attempts, newest first. */
 export async function listExecutions(
   env: Env,
@@ -218,13 +235,12 @@ export async function listExecutions(
   query: ListExecutionsQuery,
 ): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
   const db = database(env.DB);
-  if (!TASK_ID.test(taskId) || !(await findIndexedTask(db, projectId, taskId))) {
-    throw new BelfryError("not_found", "task not found");
-  }
+  const executionPrefix = await historyOf(db, projectId, taskId);
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   const rows = await listAttempts(db, {
     taskId,
     projectId,
+    executionPrefix,
     limit: query.limit,
     ...(query.successful !== undefined && { successful: query.successful }),
     ...(after && { after: { startedAt: after[0], id: after[1] } }),
@@ -263,8 +279,6 @@ export async function listExecutionsByOffset(
   query: OffsetWindow,
 ): Promise<Page<AttemptRecord>> {
   const db = database(env.DB);
-  if (!TASK_ID.test(taskId) || !(await findIndexedTask(db, projectId, taskId))) {
-    throw new BelfryError("not_found", "task not found");
-  }
-  return pageAttempts(db, { projectId, taskId, ...query });
+  const executionPrefix = await historyOf(db, projectId, taskId);
+  return pageAttempts(db, { projectId, taskId, executionPrefix, ...query });
 }

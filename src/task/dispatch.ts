@@ -49,7 +49,8 @@ export function requestHeaders(
   headers.set("webhook-timestamp", String(delivery.timestamp));
   if (delivery.signature) headers.set("webhook-signature", delivery.signature);
   headers.set("belfry-task-id", def.id);
-  if (def.name !== null) headers.set("belfry-task-name", encodeURIComponent(def.name));
+  if (def.name !== null)
+    headers.set("belfry-task-name", encodeURIComponent(def.name.toWellFormed()));
   headers.set("belfry-execution", String(delivery.number));
   headers.set("belfry-attempt", String(delivery.attempt));
   headers.set("belfry-scheduled-at", new Date(delivery.scheduledAt).toISOString());

@@ -31,11 +31,6 @@ export class Notifier {
     this.chain = this.chain.then(() => deliver(url, id, body, secrets));
     this.waitUntil(this.chain);
   }
-
-  /** Resolves when everything queued so far has been tried. */
-  settled(): Promise<void> {
-    return this.chain;
-  }
 }
 
 async function deliver(url: string, id: string, body: string, secrets: readonly string[]) {

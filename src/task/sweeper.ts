@@ -11,7 +11,10 @@ const SWEEP_BATCH = 1_000;
 export async function sweep(env: Env, now: number): Promise<{ rearmed: number; purged: number }> {
   const db = database(env.DB);
   const overdue = await findOverdueTasks(db, now, SWEEP_GRACE_MS, SWEEP_BATCH);
-  await Promise.all(overdue.map(({ id }) => env.TASKS.get(env.TASKS.idFromName(id)).rearm()));
+  // One object failing to answer must not stop the others, nor the purge.
+  await Promise.allSettled(
+    overdue.map(({ id }) => env.TASKS.get(env.TASKS.idFromName(id)).rearm()),
+  );
   const cutoff = now - readConfig(env).retentionDays * 86_400_000;
   const purged = await purgeAttemptsBefore(db, cutoff);
   return { rearmed: overdue.length, purged };

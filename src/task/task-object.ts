@@ -7,13 +7,18 @@ import { promoteDueOccurrences } from "../core/occurrences";
 import { firstGridPoint } from "../core/schedule";
 import { patchDefinition, type TaskDefinition, type TaskLimits } from "../core/task-definition";
 import type { PatchTaskInput } from "../core/task-input";
-import { completeIfDone, recordAttempt, type TaskRuntime } from "../core/task-runtime";
+import {
+  type AttemptResult,
+  completeIfDone,
+  recordAttempt,
+  type TaskRuntime,
+} from "../core/task-runtime";
 import { FINISHED_STATES, type TaskSnapshot } from "../core/task-view";
 import { earliestTimer, executionId, insertTimer, nextDueTimer, type Timer } from "../core/timers";
 import { database } from "../db/client";
 import { findProject } from "../db/projects";
 import { upsertTask } from "../db/task-index";
-import { prepareRequest, sendAttempt } from "./dispatch";
+import { type PreparedRequest, prepareRequest, sendAttempt } from "./dispatch";
 import { type EventType, Notifier } from "./notifier";
 
 /** The outcome of a call into a TaskObject: errors travel as data, since RPC drops their class. */
@@ -25,8 +30,21 @@ const SECRETS_TTL_MS = 60_000;
 const OUTBOX_RETRY_MS = 5_000;
 /** How long a record handed to the queue may wait for the history writer's acknowledgement. */
 const ACK_TIMEOUT_MS = 10_000;
+/** Acknowledged records wait for the task's next write only if it comes this soon. */
+const ACK_COMMIT_WITHIN_MS = 5_000;
 /** An alarm handler gives way after this long, re-arming itself, so it never runs unbounded. */
 const ALARM_BUDGET_MS = 60_000;
+
+/** The result of an attempt that never reached the network. */
+const NO_RESPONSE: AttemptResult = {
+  status_code: null,
+  error: null,
+  headers: {},
+  body: "",
+  truncated: false,
+  started_at: 0,
+  duration_ms: 0,
+};
 
 function fail<T>(error: BelfryError): TaskResult<T> {
   return { ok: false, error: error.toJSON() };
@@ -71,7 +89,9 @@ export class TaskObject extends DurableObject<Env> {
       this.unacknowledged.add(seq);
       last = Math.max(last, seq);
     }
-    this.nextSeq = last + 1;
+    // Sequence numbers never repeat within a task, so a late acknowledgement of an old record
+    // cannot remove a new one.
+    this.nextSeq = Math.max(last + 1, ctx.storage.kv.get<number>("outbox_seq") ?? 1);
     this.runtime = ctx.storage.kv.get<TaskRuntime>("runtime");
     // After a restart the stored alarm is unknown here; the first arm() sets it again.
     this.armedAt = null;
@@ -224,7 +244,10 @@ export class TaskObject extends DurableObject<Env> {
     progress.finished_at ??= Date.now();
     this.runtime.timers = [];
     this.bumpVersion();
-    await this.flushOutbox();
+    // Cancelled for good before anything can fail: at worst the task stays, cancelled.
+    this.commit();
+    // Every record not yet in D1 goes to the queue now; the storage holding them goes next.
+    await this.flushOutbox(true);
     await upsertTask(this.env.DB, {
       snapshot: this.snapshot(),
       wake_at: null,
@@ -247,17 +270,19 @@ export class TaskObject extends DurableObject<Env> {
     this.arm();
   }
 
-  /** The history writer has these outbox records in D1: they may go. */
-  async acknowledge(seqs: number[]): Promise<void> {
-    if (!this.definition) return;
+  /** The history writer has these outbox records of the task created at `createdAt` in D1. */
+  async acknowledge(createdAt: number, seqs: number[]): Promise<void> {
+    // Acknowledgements for an earlier task under the same id (deleted, then re-created).
+    if (this.definition?.created_at !== createdAt) return;
     for (const seq of seqs) {
       // Only records still in the outbox: a resent record may be acknowledged twice.
       if (!this.unacknowledged.delete(seq)) continue;
       this.awaiting.delete(seq);
       this.acknowledged.push(seq);
     }
-    // A busy task deletes them with its next write; an idle one has no next write coming.
-    if (this.wakeAt() === null) this.commit();
+    // A busy task deletes them with its next write; one with no write soon does it now.
+    const wake = this.wakeAt();
+    if (wake === null || wake - Date.now() > ACK_COMMIT_WITHIN_MS) this.commit();
   }
 
   // ---- the alarm: serve due calls ----
@@ -302,11 +327,26 @@ export class TaskObject extends DurableObject<Env> {
     const def = this.definition;
     const runtime = this.runtime;
     if (!def || !runtime) return;
-    const secrets = await this.signingSecrets(def.project_id);
-    const request = await prepareRequest(def, timer, secrets, {
-      state: () => this.ctx.storage.kv.get("job_state") ?? null,
-      previous: runtime.progress.last_response,
-    });
+    let secrets: string[] = [];
+    let request: PreparedRequest | null = null;
+    let failure: string | null = null;
+    try {
+      secrets = await this.signingSecrets(def.project_id);
+      request = await prepareRequest(def, timer, secrets, {
+        state: () => this.ctx.storage.kv.get("job_state") ?? null,
+        previous: runtime.progress.last_response,
+      });
+    } catch (error) {
+      // Recorded as a failed attempt: a call that cannot be built must not jam the task.
+      failure = `the call could not be prepared: ${error instanceof Error ? error.message : error}`;
+    }
+    // A cancel, pause, patch or delete answered while preparing may have withdrawn this call.
+    const stillQueued = runtime.timers.some(
+      (t) => t.execution_id === timer.execution_id && t.attempt === timer.attempt,
+    );
+    if (this.runtime !== runtime || !stillQueued) return;
+    if (runtime.progress.state !== "active" && !timer.manual) return;
+
     const scheduledAt = new Date(timer.scheduled_at).toISOString();
     const event = (type: EventType, data: Record<string, unknown>) => {
       if (!def.events_url) return;
@@ -319,14 +359,27 @@ export class TaskObject extends DurableObject<Env> {
       };
       this.notifier.post(def.events_url, payload, secrets);
     };
-    if (timer.attempt === 1) event("job.started", { scheduled_at: scheduledAt });
-    event("job.request", { method: def.method, url: request.url });
-
-    const result = await sendAttempt(request, def.timeout);
+    let result: AttemptResult;
+    if (request) {
+      if (timer.attempt === 1) event("job.started", { scheduled_at: scheduledAt });
+      event("job.request", { method: def.method, url: request.url });
+      result = await sendAttempt(request, def.timeout);
+    } else {
+      const now = Date.now();
+      result = { ...NO_RESPONSE, error: failure, started_at: now };
+    }
 
     // Deleted while the call was in flight: nothing left to record into.
-    if (this.definition?.id !== def.id || this.runtime !== runtime) return;
-    const { record, response, retrying } = recordAttempt(def, runtime, timer, result, Date.now());
+    const current = this.definition;
+    if (current?.id !== def.id || this.runtime !== runtime) return;
+    // Recorded against the definition as it is now: a patch may have landed meanwhile.
+    const { record, response, retrying } = recordAttempt(
+      current,
+      runtime,
+      timer,
+      result,
+      Date.now(),
+    );
     if (record.successful) {
       const state = extractState(result.body);
       if (state !== undefined) this.ctx.storage.kv.put("job_state", state);
@@ -506,9 +559,14 @@ export class TaskObject extends DurableObject<Env> {
   /** Add a record to the outbox, written with the next commit. */
   private emit(message: Omit<HistoryMessage, "ack">): { seq: number; body: string } {
     const seq = this.nextSeq++;
-    const task_id = this.definition?.id ?? "";
-    const body = JSON.stringify({ ...message, ack: { task_id, seq } } satisfies HistoryMessage);
+    const ack = {
+      task_id: this.definition?.id ?? "",
+      created_at: this.definition?.created_at ?? 0,
+      seq,
+    };
+    const body = JSON.stringify({ ...message, ack } satisfies HistoryMessage);
     this.ctx.storage.sql.exec("INSERT INTO outbox (seq, message) VALUES (?, ?)", seq, body);
+    this.ctx.storage.kv.put("outbox_seq", this.nextSeq);
     this.unacknowledged.add(seq);
     return { seq, body };
   }
@@ -530,8 +588,11 @@ export class TaskObject extends DurableObject<Env> {
     this.ctx.waitUntil(sending);
   }
 
-  /** Send again every outbox record never sent or not acknowledged in time, in batches. */
-  private async flushOutbox(): Promise<void> {
+  /**
+   * Send again every outbox record never sent or not acknowledged in time — with `all`, every
+   * record not acknowledged — in batches.
+   */
+  private async flushOutbox(all = false): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
     try {
@@ -550,7 +611,7 @@ export class TaskObject extends DurableObject<Env> {
         const rows = page.filter((r) => {
           if (!this.unacknowledged.has(r.seq)) return false;
           const sentAt = this.awaiting.get(r.seq);
-          return sentAt === undefined || sentAt + ACK_TIMEOUT_MS <= now;
+          return all || sentAt === undefined || sentAt + ACK_TIMEOUT_MS <= now;
         });
         if (rows.length === 0) continue;
         await this.env.HISTORY.sendBatch(
@@ -571,9 +632,16 @@ export class TaskObject extends DurableObject<Env> {
     if (this.secrets && this.secrets.projectId === projectId && this.secrets.until > now) {
       return this.secrets.values;
     }
-    const project = await findProject(database(this.env.DB), projectId);
+    let project: Awaited<ReturnType<typeof findProject>>;
+    try {
+      project = await findProject(database(this.env.DB), projectId);
+    } catch (error) {
+      // D1 unreachable: the secrets last read still sign correctly for a while.
+      if (this.secrets?.projectId === projectId) return this.secrets.values;
+      throw error;
+    }
     const values: string[] = [];
-    if (project) {
+    if (project?.signingSecret) {
       values.push(project.signingSecret);
       if (
         project.previousSigningSecret &&

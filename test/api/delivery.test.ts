@@ -68,7 +68,7 @@ describe("retries", () => {
     await target.program([{ status: 500 }, { status: 502 }]);
     const task = await create({
       url: target.url,
-      schedule: { every: 400, occurrences: 2 },
+      schedule: { every: 2000, occurrences: 2 },
       retry: { attempts: 3, backoff: 20 },
     });
     const done = await waitForTask<Task>(project.key, task.id, finished);
@@ -81,7 +81,7 @@ describe("retries", () => {
     expect(header(calls[3], "webhook-id")).not.toBe(header(calls[0], "webhook-id"));
     // The second occurrence keeps its grid point: retries did not shift it.
     const first = Date.parse(header(calls[0], "belfry-scheduled-at"));
-    expect(Date.parse(header(calls[3], "belfry-scheduled-at")) - first).toBe(400);
+    expect(Date.parse(header(calls[3], "belfry-scheduled-at")) - first).toBe(2000);
     const history = await attempts(task.id, 4);
     const occurrence1 = history.filter((a) => a.number === 1).sort((a, b) => a.attempt - b.attempt);
     expect(occurrence1.map((a) => [a.attempt, a.status_code, a.successful, a.final])).toEqual([
@@ -250,5 +250,40 @@ describe("idempotency", () => {
     const theirs = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: other.key, body });
     expect(theirs.status).toBe(201);
     expect(theirs.json.payload.id).not.toBe(a.json.payload.id);
+  });
+
+  it("a replay answers with the first task even once its `at` has passed", async () => {
+    const target = bucket();
+    const at = new Date(Date.now() + 200).toISOString();
+    const body = { url: target.url, schedule: { at }, idempotency_key: "replay-after-at" };
+    const first = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
+    expect(first.status).toBe(201);
+    await waitForTask<Task>(project.key, first.json.payload.id, finished);
+    await new Promise((r) => setTimeout(r, 5_200)); // `at` is now past the 5 s allowance
+    const replay = await api<{ payload: Task }>("POST", "/api/v1/tasks", {
+      key: project.key,
+      body,
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.json.payload).toMatchObject({ id: first.json.payload.id, state: "completed" });
+    expect(await target.calls()).toHaveLength(1);
+  });
+
+  it("a task re-created under a key after a delete starts with an empty history", async () => {
+    const target = bucket();
+    const body = { url: target.url, schedule: { delay: 0 }, idempotency_key: "recreate-1" };
+    const first = await create(body);
+    await attempts(first.id, 1);
+    const deleted = await api("DELETE", `/api/v1/tasks/${first.id}`, { key: project.key });
+    expect(deleted.status).toBe(200);
+    const again = await create({ ...body, schedule: { delay: "1h" } });
+    expect(again.id).toBe(first.id);
+    expect(again.state).toBe("active");
+    const history = await api<{ payload: { results: Attempt[] } }>(
+      "GET",
+      `/api/v1/tasks/${again.id}/executions`,
+      { key: project.key },
+    );
+    expect(history.json.payload.results).toEqual([]);
   });
 });

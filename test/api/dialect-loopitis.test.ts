@@ -416,3 +416,19 @@ describe("mistakes are 400s in the error envelope, naming the Loopitis field", (
     expect(res.json.error.details[0]?.path).toBe("body");
   });
 });
+
+describe("input Belfry could not send", () => {
+  it("refuses a name with an unpaired surrogate, naming the field", async () => {
+    const target = bucket();
+    const raw = `{"interval": 100, "occurrences": 1, "name": "bad \\ud800", "return_url": "${target.url}"}`;
+    const res = await api<{ status: string; error: { details: Array<{ path: string }> } }>(
+      "POST",
+      "/requests",
+      { key: project.key, raw },
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error.details[0]?.path).toBe("name");
+    await sleep(300);
+    expect(await target.calls()).toHaveLength(0);
+  });
+});
