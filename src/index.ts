@@ -1,6 +1,6 @@
 import { app } from "./api/app";
 import type { HistoryMessage } from "./core/history";
-import { ACK_EVERY_MS, acknowledgeHistory, writeHistory } from "./db/history-writer";
+import { acknowledgeHistory, writeHistory } from "./db/history-writer";
 import { sweep } from "./task/sweeper";
 
 export { Scheduler } from "./rpc/scheduler";
@@ -10,16 +10,13 @@ export default {
   fetch: app.fetch,
 
   /** The history writer: one D1 batch per queue batch, then each task's outbox is told. */
-  async queue(batch: MessageBatch<string>, env: Env, ctx: ExecutionContext): Promise<void> {
+  async queue(batch: MessageBatch<string>, env: Env): Promise<void> {
     const messages = batch.messages.map((m) => JSON.parse(m.body) as HistoryMessage);
     await writeHistory(env.DB, messages);
+    // No timer waits here for acknowledgements still gathering: the queue would not hand this
+    // consumer its next batch until it ran out. A record whose acknowledgement never leaves is
+    // sent again by its task after 10 s and written a second time, to the same effect.
     await acknowledgeHistory(env, messages);
-    // Acknowledgements still gathering go out after a while even if no batch follows this one.
-    ctx.waitUntil(
-      new Promise((resolve) => setTimeout(resolve, ACK_EVERY_MS)).then(() =>
-        acknowledgeHistory(env, []),
-      ),
-    );
   },
 
   /** The sweeper: re-arm overdue tasks and purge old history. */

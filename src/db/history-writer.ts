@@ -81,7 +81,7 @@ const pendingAcks = new Map<
  * How long acknowledgements for one task are gathered. A task calling every second then gets
  * one every few seconds instead of one per call; its object resends only what waits over 10 s.
  */
-export const ACK_EVERY_MS = 3_000;
+const ACK_EVERY_MS = 3_000;
 
 /**
  * Tell each task's object which of its outbox records are now in D1, so it can drop them.
