@@ -69,7 +69,8 @@ export class TaskObject extends DurableObject<Env> {
   private readonly awaiting = new Map<number, number>();
   /** Records the history writer acknowledged, deleted with the next write. */
   private acknowledged: number[] = [];
-  private nextSeq: number;
+  /** The last outbox sequence number handed out. */
+  private lastSeq: number;
   private flushing = false;
   /** The runtime changed since the last commit. */
   private dirty = false;
@@ -89,9 +90,7 @@ export class TaskObject extends DurableObject<Env> {
       this.unacknowledged.add(seq);
       last = Math.max(last, seq);
     }
-    // Sequence numbers never repeat within a task, so a late acknowledgement of an old record
-    // cannot remove a new one.
-    this.nextSeq = Math.max(last + 1, ctx.storage.kv.get<number>("outbox_seq") ?? 1);
+    this.lastSeq = last;
     this.runtime = ctx.storage.kv.get<TaskRuntime>("runtime");
     // After a restart the stored alarm is unknown here; the first arm() sets it again.
     this.armedAt = null;
@@ -558,7 +557,11 @@ export class TaskObject extends DurableObject<Env> {
 
   /** Add a record to the outbox, written with the next commit. */
   private emit(message: Omit<HistoryMessage, "ack">): { seq: number; body: string } {
-    const seq = this.nextSeq++;
+    // Sequence numbers grow with the clock (a thousand per millisecond), so they never repeat
+    // within a task, even across restarts, and a late acknowledgement of an old record cannot
+    // remove a new one — without writing a counter on every call.
+    const seq = Math.max(this.lastSeq + 1, Date.now() * 1000);
+    this.lastSeq = seq;
     const ack = {
       task_id: this.definition?.id ?? "",
       created_at: this.definition?.created_at ?? 0,
@@ -566,7 +569,6 @@ export class TaskObject extends DurableObject<Env> {
     };
     const body = JSON.stringify({ ...message, ack } satisfies HistoryMessage);
     this.ctx.storage.sql.exec("INSERT INTO outbox (seq, message) VALUES (?, ?)", seq, body);
-    this.ctx.storage.kv.put("outbox_seq", this.nextSeq);
     this.unacknowledged.add(seq);
     return { seq, body };
   }
