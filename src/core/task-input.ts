@@ -45,6 +45,14 @@ export const timestampSchema = z.union([z.string(), z.number()]).transform((valu
 
 const stringMap = z.record(z.string(), z.string());
 
+/** A query parameter holding a comma-separated list of `values`, e.g. `state=active,paused`. */
+export function commaSeparated<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()))
+    .pipe(z.array(z.enum(values)));
+}
+
 const jsonValue: z.ZodType<unknown> = z.json();
 
 /** When a task fires: exactly one of `at`, `delay`, `every`, `cron`, plus bounds. */

@@ -7,7 +7,7 @@ import { readConfig } from "../config";
 import { MAX_DURATION_MS, unitToMs } from "../core/duration";
 import { invalidField } from "../core/errors";
 import type { TaskDefinition } from "../core/task-definition";
-import { createTaskSchema } from "../core/task-input";
+import { commaSeparated, createTaskSchema } from "../core/task-input";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import { MAX_OFFSET } from "../db/paged-queries";
 import { changeTaskState, createTask, getTask, listTasksByOffset } from "../task/commands";
@@ -72,11 +72,7 @@ const JOB_STATES = ["scheduled", "completed", "cancelled", "discarded"] as const
 
 export const booperListQuerySchema = z.strictObject({
   /** Comma-separated job states. */
-  state: z
-    .string()
-    .transform((s) => s.split(",").map((x) => x.trim()))
-    .pipe(z.array(z.enum(JOB_STATES)))
-    .optional(),
+  state: commaSeparated(JOB_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
 });

@@ -7,7 +7,7 @@ import { readConfig } from "../config";
 import { BelfryError, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
 import { newAccessToken } from "../core/keys";
-import { createTaskSchema, patchTaskSchema } from "../core/task-input";
+import { commaSeparated, createTaskSchema, patchTaskSchema } from "../core/task-input";
 import { TASK_STATES, type TaskSnapshot } from "../core/task-view";
 import { MAX_OFFSET } from "../db/paged-queries";
 import {
@@ -66,11 +66,7 @@ export type LoopitisUpdateInput = z.output<typeof loopitisUpdateSchema>;
 
 export const loopitisListQuerySchema = z.strictObject({
   /** Comma-separated statuses: active, paused, completed, cancelled, failed. */
-  status: z
-    .string()
-    .transform((s) => s.split(",").map((x) => x.trim()))
-    .pipe(z.array(z.enum(TASK_STATES)))
-    .optional(),
+  status: commaSeparated(TASK_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(100),
   offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
 });

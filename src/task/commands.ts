@@ -2,9 +2,9 @@ import { z } from "zod";
 import { readConfig as config } from "../config";
 import { BelfryError, fromSerialized, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
-import { idempotentTaskId } from "../core/keys";
+import { base64url, idempotentTaskId } from "../core/keys";
 import { buildDefinition, type CreateOptions } from "../core/task-definition";
-import type { CreateTaskInput, PatchTaskInput } from "../core/task-input";
+import { type CreateTaskInput, commaSeparated, type PatchTaskInput } from "../core/task-input";
 import {
   STATES_BY_STATUS,
   TASK_STATES,
@@ -154,7 +154,7 @@ const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
 
 /** Keyset cursors are opaque to callers: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: [number, string]): string {
-  return btoa(JSON.stringify(key)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return base64url(new TextEncoder().encode(JSON.stringify(key)));
 }
 
 /** Decode a cursor from `encodeCursor`, or throw a 400 naming `cursor`. */
@@ -170,11 +170,7 @@ export function decodeCursor(cursor: string): [number, string] {
 /** Filters of the task list. */
 export const listTasksQuerySchema = z.strictObject({
   /** Comma-separated states. */
-  state: z
-    .string()
-    .transform((s) => s.split(",").map((x) => x.trim()))
-    .pipe(z.array(z.enum(TASK_STATES)))
-    .optional(),
+  state: commaSeparated(TASK_STATES).optional(),
   status: z.enum(TASK_STATUSES).optional(),
   /** Name prefix. */
   name: z.string().max(200).optional(),

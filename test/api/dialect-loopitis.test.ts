@@ -233,10 +233,16 @@ describe("the cancel and show links", () => {
     expect(refused.json.error.details[0]?.path).toBe("token");
 
     const cancelled = await follow<LoopitisRequest>(cancelLink);
+    const cancelledAt = Date.now();
     expect(cancelled.status).toBe(200);
     expect(cancelled.json).toMatchObject({ requestId: created.requestId, status: "cancelled" });
     const calls = await settled(target);
     expect(calls.length).toBeLessThan(50);
+    // No call serves a grid point after the cancel was answered.
+    const latest = Math.max(
+      ...calls.map((c) => Date.parse(c.headers["belfry-scheduled-at"] ?? "")),
+    );
+    expect(latest).toBeLessThanOrEqual(cancelledAt);
     expect((await waitForStatus(other.requestId, "active")).status).toBe("active");
     await update(other.requestId, { status: "cancelled" });
   });
