@@ -315,10 +315,17 @@ export class TaskObject extends DurableObject<Env> {
       await this.execute(timer);
     }
     if (!this.definition || !this.runtime) return;
-    if (this.completeIfDone()) this.sendNow(this.emit({ progress: this.progressUpdate() }));
-    if (this.resendDue(Date.now())) await this.flushOutbox();
+    // Completed by the misfire policy dropping its last grid points, with no call to record.
+    const completion = this.completeIfDone()
+      ? this.emit({ progress: this.progressUpdate() })
+      : null;
     if (this.dirty) this.commit();
     else this.arm();
+    if (completion) this.sendNow(completion);
+    if (this.resendDue(Date.now())) {
+      await this.flushOutbox();
+      this.arm();
+    }
   }
 
   /** Make one attempt and record it: one fetch, then one storage write and one queue send. */
