@@ -6,9 +6,9 @@ export type DayMatch = "or" | "and";
 // Croner runs in "wall clock" space only (utcOffset 0: a wall time is stored as if it were a UTC
 // instant). The mapping from wall time to instant is done here, because croner 11 follows Vixie
 // cron: it skips gap times and fires twice in a repeated hour for any pattern with a wildcard,
-// step, list or range in its time fields, while DESIGN §3 wants one rule for every pattern. With
-// `instantOf` below, a wall time in a gap fires once at the end of the gap, and a repeated wall
-// time fires once, on its first occurrence.
+// step, list or range in its time fields, while docs/schedules-and-delivery.md promises one rule
+// for every pattern. With `instantOf` below, a wall time in a gap fires once at the end of the
+// gap, and a repeated wall time fires once, on its first occurrence.
 
 const CACHE_LIMIT = 1000;
 const DAY_MS = 86_400_000;

@@ -144,7 +144,8 @@ function bodyFields(body: Sent["body"], required: ReadonlyArray<string>): string
 /**
  * What the API accepted can be sent: the request the task object will build — URL with query,
  * headers, body — is one `fetch` takes, and its next run is a time an alarm can be set for.
- * Validation happens at create and patch time, never at fire time (DESIGN §2).
+ * Validation happens at create and patch time, never at fire time
+ * (docs/schedules-and-delivery.md).
  */
 function expectDeliverable(task: TaskView): void {
   const def: TaskDefinition = {

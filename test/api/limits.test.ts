@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
 
-// The request limits and header rules of DESIGN §5 at their defaults (wrangler.toml [vars]);
+// The request limits and header rules of docs/security.md at their defaults (wrangler.toml [vars]);
 // test/policy/limits.test.ts shows the same limits follow the configuration.
 
 interface ErrorEnvelope {

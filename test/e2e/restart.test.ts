@@ -1,6 +1,6 @@
-// Restart recovery (DESIGN §9): SIGKILL the dev server mid-schedule, start it again on the same
-// local state, and check that every task resumes by itself, follows its misfire policy, and that
-// every attempt the receiver saw is in the history.
+// Restart recovery (docs/schedules-and-delivery.md, "Restarts"): SIGKILL the dev server
+// mid-schedule, start it again on the same local state, and check that every task resumes by
+// itself, follows its misfire policy, and that every attempt the receiver saw is in the history.
 import { mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -18,7 +18,10 @@ import {
 } from "./support/client";
 import { type DevServer, startDevServer } from "./support/dev-server";
 
-/** DESIGN §9: every active task resumes within 60 s of the restart without any user request. */
+/**
+ * docs/schedules-and-delivery.md, "Restarts": every active task resumes within 60 s of the
+ * restart without any user request.
+ */
 const RESUME_WITHIN_MS = 60_000;
 /** History reaches D1 through a queue "within a few seconds". */
 const HISTORY_WITHIN_MS = 30_000;
