@@ -5,4 +5,6 @@ interface Env {
   BELFRY_ALLOW_PRIVATE_URLS?: string;
   BELFRY_DEV_API_KEY?: string;
   BELFRY_DEV_SIGNING_SECRET?: string;
+  /** Origins (comma-separated, or `*`) whose pages may call the API; none by default. */
+  CORS_ORIGINS?: string;
 }

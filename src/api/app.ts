@@ -4,8 +4,10 @@ import { BelfryError } from "../core/errors";
 import { booperRoutes } from "../dialects/booper";
 import { chronosRoutes } from "../dialects/chronos";
 import { loopitisRoutes } from "../dialects/loopitis";
+import { taskStatusRoutes } from "../dialects/task-status";
 import { VERSION } from "../version";
 import type { AppEnv } from "./context";
+import { crossOrigin } from "./cross-origin";
 import { errorBody } from "./envelope";
 import { docRoutes } from "./routes/docs";
 import { projectRoutes } from "./routes/projects";
@@ -13,6 +15,8 @@ import { taskRoutes } from "./routes/tasks";
 
 /** The Worker's HTTP API. */
 export const app = new Hono<AppEnv>();
+
+app.use("*", crossOrigin);
 
 app.get("/healthz", async (c) => {
   await c.env.DB.prepare("SELECT 1").first();
@@ -24,6 +28,7 @@ app.route("/api/v1", projectRoutes);
 app.route("/api/v1/chronos", chronosRoutes);
 app.route("/api/jobs", booperRoutes);
 app.route("/requests", loopitisRoutes);
+app.route("/", taskStatusRoutes);
 app.route("/", docRoutes);
 
 app.notFound((c) => c.json(errorBody(new BelfryError("not_found", "no such route")), 404));

@@ -357,6 +357,17 @@ export const OPERATIONS: Operation[] = [
     errors: TASK_READ_ERRORS,
   },
   {
+    method: "get",
+    path: "/get-task-status/{id}",
+    operationId: "getTaskStatusAtRoot",
+    tag: "Tasks",
+    summary: "Read a task (the task-status document's alias, at the root)",
+    description: "The same as GET /api/v1/tasks/{id}, at the path the document names.",
+    auth: "apiKey",
+    answers: taskAnswer("The task"),
+    errors: TASK_READ_ERRORS,
+  },
+  {
     method: "patch",
     path: "/api/v1/tasks/{id}",
     operationId: "updateTask",
