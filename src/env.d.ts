@@ -7,4 +7,6 @@ interface Env {
   BELFRY_DEV_SIGNING_SECRET?: string;
   /** Origins (comma-separated, or `*`) whose pages may call the API; none by default. */
   CORS_ORIGINS?: string;
+  /** "1" serves the operation counts at GET /api/v1/admin/meter (the benchmark sets it). */
+  BELFRY_METER?: string;
 }

@@ -10,6 +10,7 @@ import type { AppEnv } from "./context";
 import { crossOrigin } from "./cross-origin";
 import { errorBody } from "./envelope";
 import { docRoutes } from "./routes/docs";
+import { meterRoutes } from "./routes/meter";
 import { projectRoutes } from "./routes/projects";
 import { taskRoutes } from "./routes/tasks";
 
@@ -25,6 +26,7 @@ app.get("/healthz", async (c) => {
 
 app.route("/api/v1", taskRoutes);
 app.route("/api/v1", projectRoutes);
+app.route("/api/v1", meterRoutes);
 app.route("/api/v1/chronos", chronosRoutes);
 app.route("/api/jobs", booperRoutes);
 app.route("/requests", loopitisRoutes);

@@ -459,6 +459,18 @@ export const OPERATIONS: Operation[] = [
     answers: { 200: { schema: "RotatedSecret", description: "The new secret" } },
     errors: ADMIN_ERRORS,
   },
+  {
+    method: "get",
+    path: "/api/v1/admin/meter",
+    operationId: "meterReadings",
+    tag: "Service",
+    summary: "Counts of billable operations (only where BELFRY_METER=1)",
+    description:
+      "What this isolate did since it started: DO requests, rows written, Queue messages, calls. Used by `npm run bench`; a 404 unless the var BELFRY_METER is 1.",
+    auth: "admin",
+    answers: { 200: { bare: true, type: "object", description: "Counts by operation" } },
+    errors: [401, 404],
+  },
   ...DIALECT_OPERATIONS,
   {
     method: "get",

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import { BelfryError } from "../../core/errors";
+import { meterReadings } from "../../metering";
+import { requireAdmin } from "../auth";
+import type { AppEnv } from "../context";
+
+/**
+ * The isolate's counts of billable operations, read by `npm run bench` before and after each
+ * scenario to price a call (docs/performance.md). Admin only, and served only where the var
+ * BELFRY_METER is "1": elsewhere the route does not exist.
+ */
+export const meterRoutes = new Hono<AppEnv>();
+
+meterRoutes.use("/admin/meter", async (c, next) => {
+  if (c.env.BELFRY_METER !== "1") throw new BelfryError("not_found", "no such route");
+  await next();
+});
+meterRoutes.use("/admin/meter", requireAdmin);
+meterRoutes.get("/admin/meter", (c) => c.json(meterReadings()));
