@@ -1,9 +1,7 @@
-import { and, count, desc, eq, inArray, isNull, like } from "drizzle-orm";
-import type { AttemptRecord } from "../core/history";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
-import { attemptRecordOf } from "./execution-log";
-import { executions, tasks } from "./schema";
+import { tasks } from "./schema";
 
 /**
  * Page/offset queries with totals, for the dialects whose documents paginate that way (Chronos'
@@ -12,7 +10,13 @@ import { executions, tasks } from "./schema";
  */
 export const MAX_OFFSET = 10_000;
 
-/** One page of rows and how many rows there are in all. */
+/**
+ * Totals count at most this many rows (docs/dialects.md): a count reads every row it counts, so
+ * an exact one would grow without bound with a project's tasks.
+ */
+export const MAX_COUNTED = 10_000;
+
+/** One page of rows and how many rows there are in all, counted up to MAX_COUNTED. */
 export interface Page<T> {
   total: number;
   results: T[];
@@ -39,7 +43,7 @@ export interface TaskPageQuery extends Window {
   states?: TaskState[];
 }
 
-/** A page of a project's tasks, newest first, with the number of matching tasks. */
+/** A page of a project's tasks, newest first, with the number of matching tasks (≤ MAX_COUNTED). */
 export async function pageTasks(db: Database, query: TaskPageQuery): Promise<Page<TaskSnapshot>> {
   checkWindow(query);
   const where = and(
@@ -48,7 +52,9 @@ export async function pageTasks(db: Database, query: TaskPageQuery): Promise<Pag
     query.states ? inArray(tasks.state, query.states) : undefined,
   );
   const [counted, rows] = await db.batch([
-    db.select({ total: count() }).from(tasks).where(where),
+    db
+      .select({ total: count() })
+      .from(db.select({ one: sql`1` }).from(tasks).where(where).limit(MAX_COUNTED).as("counted")),
     db
       .select({ definition: tasks.definition, progress: tasks.progress })
       .from(tasks)
@@ -67,35 +73,4 @@ export async function pageTasks(db: Database, query: TaskPageQuery): Promise<Pag
         }) as TaskSnapshot,
     ),
   };
-}
-
-export interface AttemptPageQuery extends Window {
-  projectId: string;
-  taskId: string;
-  /** Only this incarnation of the task (a re-created task keeps its id, not its history). */
-  executionPrefix: string;
-}
-
-/** A page of one task's attempts, newest first, with the number of its attempts. */
-export async function pageAttempts(
-  db: Database,
-  query: AttemptPageQuery,
-): Promise<Page<AttemptRecord>> {
-  checkWindow(query);
-  const where = and(
-    eq(executions.taskId, query.taskId),
-    eq(executions.projectId, query.projectId),
-    like(executions.executionId, `${query.executionPrefix}%`),
-  );
-  const [counted, rows] = await db.batch([
-    db.select({ total: count() }).from(executions).where(where),
-    db
-      .select()
-      .from(executions)
-      .where(where)
-      .orderBy(desc(executions.startedAt), desc(executions.id))
-      .limit(query.limit)
-      .offset(query.offset),
-  ]);
-  return { total: counted[0]?.total ?? 0, results: rows.map(attemptRecordOf) };
 }

@@ -8,9 +8,9 @@ import { invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
 import type { ScheduleSpec } from "../core/schedule";
 import { AT_SKEW_MS, type CreateOptions } from "../core/task-definition";
-import { createTaskSchema, timestampSchema } from "../core/task-input";
+import { createTaskSchema, retrySchema, timestampSchema } from "../core/task-input";
 import { FINISHED_STATES, type TaskSnapshot, type TaskState } from "../core/task-view";
-import { MAX_OFFSET } from "../db/paged-queries";
+import { MAX_COUNTED, MAX_OFFSET } from "../db/paged-queries";
 import {
   createTask,
   deleteTask,
@@ -39,7 +39,7 @@ export const chronosTaskSchema = z.strictObject({
   /** GET (the default), POST, PUT or DELETE. */
   method: optionalText(10),
   headers: z.preprocess(unset, z.record(z.string(), z.string()).optional()),
-  /** Sent as the JSON body. */
+  /** The JSON body of a POST or PUT; ignored with GET and DELETE, as the document's calls were. */
   payload: z.json().nullish(),
   /** No call after this instant (recurring schedules only). */
   expires: optionalText(64),
@@ -47,6 +47,11 @@ export const chronosTaskSchema = z.strictObject({
   begins: optionalText(64),
   /** IANA zone the cron is read in, with its DST; UTC by default. */
   timezone: optionalText(100),
+  /**
+   * Not in the document, whose tasks make one call per occurrence: attempts per occurrence
+   * (1 by default) and the backoff between them, as in the native API.
+   */
+  retry: z.preprocess(unset, retrySchema.optional()),
 });
 export type ChronosTaskInput = z.output<typeof chronosTaskSchema>;
 
@@ -119,11 +124,17 @@ export interface NativeCreate {
 
 /** Translate a Chronos create body into the native one; throws a 400 naming a Chronos field. */
 export function chronosToNative(req: ChronosTaskInput, now: number): NativeCreate {
+  const method = req.method ?? "GET";
+  // "the JSON payload that will be sent ... as the body of a POST or PUT request": with another
+  // method the document sent none, so a payload there is ignored rather than refused.
+  const withBody = /^(post|put)$/i.test(method.trim());
   const request = {
     url: req.url,
-    method: req.method ?? "GET",
+    method,
     ...(req.headers !== undefined && { headers: req.headers }),
-    ...(req.payload != null && { body: req.payload }),
+    ...(withBody && req.payload != null && { body: req.payload }),
+    // One call per occurrence, as the document's history shows, unless the request asks for more.
+    retry: { attempts: 1, ...req.retry },
   };
   // Chronos evaluates crons with the year and AND day semantics, and keeps a task whose schedule
   // can never match again as an inactive task rather than refusing it.
@@ -210,6 +221,27 @@ export function chronosTaskView(snapshot: TaskSnapshot) {
   };
 }
 
+/**
+ * A header name in Go's canonical form (`content-type` → `Content-Type`), as the document's
+ * history shows them; names with characters outside a token are left as they are, as Go does.
+ */
+export function canonicalHeaderName(name: string): string {
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return name;
+  return name
+    .toLowerCase()
+    .replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+function canonicalHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const canonical = canonicalHeaderName(name);
+    // Repeated names were already joined by the Fetch API; keep one value per canonical name.
+    out[canonical] = out[canonical] === undefined ? value : `${out[canonical]}, ${value}`;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 /** One call in the document's history shape; `duration` in milliseconds. */
 export function chronosHistoryRecord(a: AttemptRecord) {
   return {
@@ -218,7 +250,7 @@ export function chronosHistoryRecord(a: AttemptRecord) {
     project_id: a.project_id,
     // The document's records carry Go's zero values: 0 when no answer came, "" for no error.
     status_code: a.status_code ?? 0,
-    headers: a.response.headers,
+    headers: canonicalHeaders(a.response.headers),
     body: a.response.body,
     successful: a.successful,
     error: a.error ?? "",
@@ -239,6 +271,20 @@ export function chronosPage<T>(
     total_results: total,
     results,
   };
+}
+
+/**
+ * How many calls a history holds, for its page envelope: the task's own count of calls (one
+ * record each, unless the task retries), never less than the records already seen, and at most
+ * MAX_COUNTED like every dialect total. Counting the records themselves would read them all.
+ */
+function historyTotal(
+  snapshot: TaskSnapshot,
+  query: { page: number; per_page: number },
+  onPage: number,
+): number {
+  const seen = onPage > 0 ? (query.page - 1) * query.per_page + onPage : 0;
+  return Math.min(Math.max(snapshot.progress.executions.total, seen), MAX_COUNTED);
 }
 
 const offsetOf = (q: { page: number; per_page: number }) => ({
@@ -284,11 +330,14 @@ chronosRoutes.delete("/tasks/:id", async (c) => {
 
 chronosRoutes.get("/tasks/:id/history", validate("query", chronosHistoryQuerySchema), async (c) => {
   const query = c.req.valid("query");
-  const page = await listExecutionsByOffset(
-    c.env,
-    c.var.projectId,
-    c.req.param("id"),
-    offsetOf(query),
+  const id = c.req.param("id");
+  const snapshot = await getTask(c.env, c.var.projectId, id);
+  const results = await listExecutionsByOffset(c.env, c.var.projectId, id, offsetOf(query));
+  return c.json(
+    chronosPage(
+      query,
+      historyTotal(snapshot, query, results.length),
+      results.map(chronosHistoryRecord),
+    ),
   );
-  return c.json(chronosPage(query, page.total, page.results.map(chronosHistoryRecord)));
 });

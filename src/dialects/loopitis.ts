@@ -15,7 +15,7 @@ import {
   createTask,
   getTask,
   type LifecycleAction,
-  listExecutionsByOffset,
+  listExecutions,
   listTasksByOffset,
   projectForToken,
   updateTask,
@@ -302,7 +302,7 @@ export function loopitisExecution(a: AttemptRecord) {
 /** A request with its payload and its latest calls (up to 100, newest first). */
 async function showRequest(env: Env, projectId: string, id: string) {
   const snapshot = await getTask(env, projectId, id);
-  const calls = await listExecutionsByOffset(env, projectId, id, { limit: 100, offset: 0 });
+  const calls = await listExecutions(env, projectId, id, { limit: 100 });
   const envelope = envelopeSchema.safeParse(snapshot.definition.body).data;
   return {
     ...loopitisRequestView(snapshot),

@@ -15,7 +15,7 @@ import {
 import { executionIdPrefix } from "../core/timers";
 import { type Database, database } from "../db/client";
 import { listAttempts } from "../db/execution-log";
-import { type Page, pageAttempts, pageTasks } from "../db/paged-queries";
+import { type Page, pageTasks } from "../db/paged-queries";
 import { countLiveTasks, findIndexedTask, listIndexedTasks } from "../db/task-index";
 import type { TaskResult } from "./task-object";
 
@@ -267,14 +267,29 @@ export async function listTasksByOffset(
   return pageTasks(database(env.DB), { projectId, ...query });
 }
 
-/** A page of one task's attempts by offset, newest first, with how many it has in all. */
+/**
+ * A page of one task's attempts by offset, newest first: the keyset pages of `listExecutions`
+ * walked up to the offset, so it reads history however it is stored. The offset is bounded by
+ * the caller (MAX_OFFSET), and so is the walk.
+ */
 export async function listExecutionsByOffset(
   env: Env,
   projectId: string,
   taskId: string,
   query: OffsetWindow,
-): Promise<Page<AttemptRecord>> {
-  const db = database(env.DB);
-  const executionPrefix = await historyOf(db, projectId, taskId);
-  return pageAttempts(db, { projectId, taskId, executionPrefix, ...query });
+): Promise<AttemptRecord[]> {
+  const results: AttemptRecord[] = [];
+  let skip = query.offset;
+  let cursor: string | undefined;
+  do {
+    const page = await listExecutions(env, projectId, taskId, {
+      limit: 100,
+      ...(cursor !== undefined && { cursor }),
+    });
+    const skipped = Math.min(skip, page.results.length);
+    skip -= skipped;
+    results.push(...page.results.slice(skipped, skipped + query.limit - results.length));
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor !== undefined && results.length < query.limit);
+  return results;
 }

@@ -1,4 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { firstGridPoint, nextGridPoint } from "../../src/core/schedule";
+import { toScheduleSpec } from "../../src/core/task-definition";
+import { createTaskSchema } from "../../src/core/task-input";
+import {
+  canonicalHeaderName,
+  chronosTaskSchema,
+  chronosToNative,
+} from "../../src/dialects/chronos";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
 // The Chronos document (shared/seeds/003_…), its examples sent as written with the URLs pointed
@@ -286,7 +294,6 @@ describe("mistakes are 400s in the error envelope, naming the Chronos field", ()
   const cases: [string, Record<string, unknown>, string][] = [
     ["a 5-field cron", { schedule: "0 8 * * 1-5" }, "schedule"],
     ["an impossible cron", { schedule: "61 8 * * * *" }, "schedule"],
-    ["a payload with GET", { schedule: "0 8 * * 1-5 *", payload: { a: 1 } }, "payload"],
     ["an unknown zone", { schedule: "0 8 * * 1-5 *", timezone: "Mars/Base" }, "timezone"],
     [
       "expires before begins",
@@ -398,11 +405,13 @@ describe("history", () => {
   it("records each call in the document's shape, newest first, duration in ms, paginated", async () => {
     const target = bucket();
     await target.program([{ status: 500, body: "down" }, { delay_ms: 150 }]);
+    // Two records from one occurrence: the task asks for a retry, which Chronos never made.
     const task = await create({
       schedule: new Date(Date.now() + 200).toISOString(),
       url: target.url,
       method: "POST",
       payload: { n: 1 },
+      retry: { attempts: 2, backoff: 10 },
     });
     const page = await eventually(async () => {
       const res = await chronos<ChronosPage<HistoryRecord>>("GET", `/tasks/${task.id}/history`);
@@ -415,7 +424,7 @@ describe("history", () => {
       task_id: task.id,
       project_id: project.id,
       status_code: 200,
-      headers: expect.objectContaining({ "content-type": "application/json" }),
+      headers: expect.objectContaining({ "Content-Type": "application/json" }),
       body: '{"ok":true}',
       successful: true,
       error: "",
@@ -435,5 +444,196 @@ describe("history", () => {
     );
     expect(second.json).toMatchObject({ current_page: 2, total_pages: 2, total_results: 2 });
     expect(second.json.results.map((r) => r.id)).toEqual([failed?.id]);
+  });
+});
+
+describe("one record per call, as the document's history shows", () => {
+  it("a failed one-time call is made once and recorded once: no retries unless asked", async () => {
+    const target = bucket();
+    await target.program([
+      { status: 500, body: "down" },
+      { status: 500, body: "down" },
+    ]);
+    const task = await create({
+      schedule: new Date(Date.now() + 150).toISOString(),
+      url: target.url,
+    });
+    const page = await eventually(async () => {
+      const res = await chronos<ChronosPage<HistoryRecord>>("GET", `/tasks/${task.id}/history`);
+      return res.json.results.length >= 1 ? res.json : undefined;
+    }, 15_000);
+    const done = await eventually(async () => {
+      const t = await native(task.id);
+      return t.state === "failed" ? t : undefined;
+    });
+    expect(done.state).toBe("failed");
+    expect(await target.calls()).toHaveLength(1);
+    expect(page).toMatchObject({ total_results: 1, total_pages: 1 });
+    expect(page.results).toHaveLength(1);
+    expect(page.results[0]).toMatchObject({
+      status_code: 500,
+      successful: false,
+      error: "HTTP 500",
+    });
+  });
+
+  it("each call of a recurring task is one record, newest first", async () => {
+    const target = bucket();
+    await target.program([
+      { status: 503, body: "busy" },
+      { status: 200, body: "second" },
+    ]);
+    const task = await create({ schedule: "0 12 1 1 * 2030", url: target.url });
+    for (let i = 0; i < 2; i++) {
+      await api("POST", `/api/v1/tasks/${task.id}/run`, { key: project.key });
+      await target.waitForCalls(i + 1);
+    }
+    const page = await eventually(async () => {
+      const res = await chronos<ChronosPage<HistoryRecord>>("GET", `/tasks/${task.id}/history`);
+      return res.json.results.length >= 2 ? res.json : undefined;
+    }, 15_000);
+    expect(await target.calls()).toHaveLength(2);
+    expect(page.total_results).toBe(2);
+    expect(page.results.map((r) => [r.status_code, r.body])).toEqual([
+      [200, "second"],
+      [503, "busy"],
+    ]);
+  });
+});
+
+describe("response headers in history, named as the document names them", () => {
+  it("canonical case: Content-Type, Cache-Control, X-Client-Version, Alt-Svc", async () => {
+    const target = bucket();
+    await target.program([
+      {
+        status: 200,
+        body: '{"Ok":true,"Messages":[],"Ref":"6297338"}',
+        headers: {
+          "cache-control": "no-cache, no-store, must-revalidate",
+          "x-client-version": "1.1.0",
+          "alt-svc": "clear",
+          "content-type": "application/json",
+        },
+      },
+    ]);
+    const task = await create({ schedule: "0 12 1 1 * 2030", url: target.url });
+    await api("POST", `/api/v1/tasks/${task.id}/run`, { key: project.key });
+    const record = await eventually(async () => {
+      const res = await chronos<ChronosPage<HistoryRecord>>("GET", `/tasks/${task.id}/history`);
+      return res.json.results[0];
+    }, 15_000);
+    expect(record.headers).toMatchObject({
+      "Alt-Svc": "clear",
+      "Cache-Control": "no-cache, no-store, must-revalidate",
+      "Content-Type": "application/json",
+      "X-Client-Version": "1.1.0",
+    });
+    for (const name of Object.keys(record.headers)) {
+      expect(name).toBe(canonicalHeaderName(name));
+      expect(name).not.toBe(name.toLowerCase());
+    }
+    expect(record.body).toBe('{"Ok":true,"Messages":[],"Ref":"6297338"}');
+  });
+
+  it("follows Go's rule: each word capitalised, names that are not tokens left alone", () => {
+    expect(canonicalHeaderName("content-type")).toBe("Content-Type");
+    expect(canonicalHeaderName("WWW-AUTHENTICATE")).toBe("Www-Authenticate");
+    expect(canonicalHeaderName("x-client-version")).toBe("X-Client-Version");
+    expect(canonicalHeaderName("etag")).toBe("Etag");
+    expect(canonicalHeaderName("bad header")).toBe("bad header");
+  });
+});
+
+describe("payload is the body of a POST or PUT only", () => {
+  for (const method of ["GET", "DELETE"]) {
+    it(`with ${method} it is ignored, not refused: the call carries no body`, async () => {
+      const target = bucket();
+      const task = await create({
+        schedule: new Date(Date.now() + 150).toISOString(),
+        url: target.url,
+        method,
+        payload: { greeting: "hello" },
+      });
+      expect(task.method).toBe(method);
+      expect(task).not.toHaveProperty("payload");
+      const [call] = await target.waitForCalls(1);
+      expect(call?.method).toBe(method);
+      expect(call?.body).toBe("");
+      expect(call?.headers["content-type"]).toBeUndefined();
+    });
+  }
+
+  it("with POST (any case) it is the JSON body", async () => {
+    const target = bucket();
+    await create({
+      schedule: new Date(Date.now() + 150).toISOString(),
+      url: target.url,
+      method: "post",
+      payload: { greeting: "hello" },
+    });
+    const [call] = await target.waitForCalls(1);
+    expect(call?.method).toBe("POST");
+    expect(JSON.parse(call?.body ?? "")).toEqual({ greeting: "hello" });
+  });
+});
+
+/** The next `n` runs of a Chronos schedule created at `from`, as the task would make them. */
+function nextRuns(schedule: string, from: string, n: number): string[] {
+  const now = Date.parse(from);
+  const req = chronosTaskSchema.parse({ url: "https://example.com/hook", schedule });
+  const { input, options } = chronosToNative(req, now);
+  const limits = {
+    minIntervalMs: 1000,
+    allowPrivateUrls: false,
+    maxHeaders: 50,
+    maxHeaderBytes: 8192,
+  };
+  const spec = toScheduleSpec(createTaskSchema.parse(input).schedule, now, limits, options);
+  const runs: string[] = [];
+  for (let t = firstGridPoint(spec); t !== null && runs.length < n; t = nextGridPoint(spec, t)) {
+    runs.push(new Date(t).toISOString());
+  }
+  return runs;
+}
+
+describe("the document's prose cron examples, read with its field order (min hour dom mon dow year)", () => {
+  // Friday 2026-11-27 23:10 UTC, so the examples cross a day and a weekend.
+  const from = "2026-11-27T23:10:00Z";
+
+  it("0 * * * * * runs at the top of every hour", () => {
+    expect(nextRuns("0 * * * * *", from, 3)).toEqual([
+      "2026-11-28T00:00:00.000Z",
+      "2026-11-28T01:00:00.000Z",
+      "2026-11-28T02:00:00.000Z",
+    ]);
+  });
+
+  it("*/15 * * * 1-5 * runs every 15 minutes Monday to Friday", () => {
+    expect(nextRuns("*/15 * * * 1-5 *", from, 4)).toEqual([
+      "2026-11-27T23:15:00.000Z",
+      "2026-11-27T23:30:00.000Z",
+      "2026-11-27T23:45:00.000Z",
+      // Saturday and Sunday are skipped: Monday 00:00 next.
+      "2026-11-30T00:00:00.000Z",
+    ]);
+  });
+
+  it("0 */15 * * * * is minute 0 of every 15th hour: 00:00 and 15:00 (docs/dialects.md)", () => {
+    expect(nextRuns("0 */15 * * * *", from, 4)).toEqual([
+      "2026-11-28T00:00:00.000Z",
+      "2026-11-28T15:00:00.000Z",
+      "2026-11-29T00:00:00.000Z",
+      "2026-11-29T15:00:00.000Z",
+    ]);
+  });
+
+  it("created through the API, each example's next run is the one computed from its creation", async () => {
+    for (const schedule of ["0 */15 * * * *", "0 * * * * *", "*/15 * * * 1-5 *"]) {
+      const task = await create({ schedule, url: bucket().url });
+      const created = new Date(Date.parse(task.created)).toISOString();
+      const [first] = nextRuns(schedule, created, 1);
+      expect((await native(task.id)).next_run_at, schedule).toBe(first);
+      await chronos("DELETE", `/tasks/${task.id}`);
+    }
   });
 });
