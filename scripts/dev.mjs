@@ -1,19 +1,33 @@
 #!/usr/bin/env node
 // `npm run dev`: Belfry on this machine with local D1, Durable Objects and Queues.
-// Creates .dev.vars from the committed example when missing, applies pending local migrations,
-// then runs `wrangler dev` with any flags given after `--`. Because local `wrangler dev` never
-// fires cron triggers, this script triggers the sweeper itself every 30 s.
+// Loads the dev-only settings in scripts/dev.env (the admin token, the dev project's key, private
+// URLs allowed) and then .dev.vars, if present, for your own overrides; applies pending local
+// migrations; then runs `wrangler dev` with any flags given after `--`. Because local
+// `wrangler dev` never fires cron triggers, this script triggers the sweeper itself every 30 s.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { d1Bindings } from "./d1-bindings.mjs";
 
 const SWEEP_EVERY_MS = 30_000;
+const DEV_ENV = "scripts/dev.env";
 // `npm run dev -- --port 9000` strips the `--`; `node scripts/dev.mjs -- --port 9000` does not, and
 // wrangler would then read every flag after it as a positional and silently ignore them.
 const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
 
-if (!existsSync(".dev.vars")) {
-  copyFileSync(".dev.vars.example", ".dev.vars");
-  console.log("Created .dev.vars from .dev.vars.example");
+/**
+ * The env files for `wrangler dev`: scripts/dev.env, then .dev.vars without its empty
+ * assignments, so a .dev.vars copied from .dev.vars.example (`BELFRY_ADMIN_TOKEN=`) does not
+ * blank the dev admin token.
+ */
+function envFiles() {
+  if (!existsSync(".dev.vars")) return [DEV_ENV];
+  const overrides = readFileSync(".dev.vars", "utf8")
+    .split("\n")
+    .filter((line) => !/^\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*$/.test(line))
+    .join("\n");
+  mkdirSync(".wrangler", { recursive: true });
+  writeFileSync(".wrangler/dev-overrides.env", overrides);
+  return [DEV_ENV, ".wrangler/dev-overrides.env"];
 }
 
 function flag(name, fallback) {
@@ -25,12 +39,21 @@ function flag(name, fallback) {
 
 // Migrations go to the same local state `wrangler dev` will use.
 const persistTo = flag("--persist-to", undefined);
-const migrate = spawnSync(
-  "wrangler",
-  ["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])],
-  { stdio: "inherit", env: { ...process.env, CI: "true" } },
-);
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+for (const binding of d1Bindings()) {
+  const migrate = spawnSync(
+    "wrangler",
+    [
+      "d1",
+      "migrations",
+      "apply",
+      binding,
+      "--local",
+      ...(persistTo ? ["--persist-to", persistTo] : []),
+    ],
+    { stdio: "inherit", env: { ...process.env, CI: "true" } },
+  );
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 const port = flag("--port", "8787");
 const ip = flag("--ip", "127.0.0.1");
 const hasLogLevel = args.some((a) => a.startsWith("--log-level"));
@@ -38,7 +61,13 @@ const hasIp = args.some((a) => a.startsWith("--ip"));
 
 const wrangler = spawn(
   "wrangler",
-  ["dev", ...(hasLogLevel ? [] : ["--log-level", "warn"]), ...(hasIp ? [] : ["--ip", ip]), ...args],
+  [
+    "dev",
+    ...envFiles().flatMap((file) => ["--env-file", file]),
+    ...(hasLogLevel ? [] : ["--log-level", "warn"]),
+    ...(hasIp ? [] : ["--ip", ip]),
+    ...args,
+  ],
   { stdio: "inherit" },
 );
 

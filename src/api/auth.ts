@@ -16,7 +16,7 @@ function bearer(header: string | undefined): string | null {
 
 let devProjectReady: Promise<void> | undefined;
 
-/** Create the dev project and key once per isolate, when `.dev.vars` defines them. */
+/** Create the dev project and key once per isolate, when the dev settings define them. */
 export function ensureDevProject(env: Env, hash: string): Promise<void> {
   devProjectReady ??= ensureProject(
     database(env.DB),

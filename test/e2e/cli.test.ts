@@ -1,7 +1,7 @@
 // The `belfry` CLI, built as `npm ci` builds it and run as a child process against a real
 // `npm run dev` server and a loopback receiver; and the typed client it is built on.
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -496,5 +496,52 @@ describe("the typed client", () => {
 
     const noAdmin = await client.createProject("x").catch((error: unknown) => error);
     expect(noAdmin).toMatchObject({ status: 0, code: "missing_credentials" });
+  });
+
+  it("is importable as belfry/client by another package, with its types", async () => {
+    // A consumer that installed this repository: `belfry` in its node_modules, strict types,
+    // Node's own module resolution.
+    const consumer = join(scratch, "consumer");
+    mkdirSync(join(consumer, "node_modules"), { recursive: true });
+    symlinkSync(REPO, join(consumer, "node_modules", "belfry"), "dir");
+    writeFileSync(join(consumer, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(
+      join(consumer, "typed.ts"),
+      [
+        'import { BelfryClient, type TaskView } from "belfry/client";',
+        'export async function create(client: BelfryClient): Promise<TaskView["state"]> {',
+        '  const task = await client.createTask({ url: "https://example.com", schedule: { every: "5m" } });',
+        "  return task.state;",
+        "}",
+        "export const refused = (client: BelfryClient) =>",
+        "  // @ts-expect-error a schedule is one of at, delay, every or cron",
+        '  client.createTask({ url: "https://example.com", schedule: { fortnightly: true } });',
+      ].join("\n"),
+    );
+    const tsc = join(REPO, "node_modules", "typescript", "bin", "tsc");
+    const flags = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext"];
+    await promisify(execFile)(process.execPath, [tsc, ...flags, "typed.ts"], { cwd: consumer });
+
+    writeFileSync(
+      join(consumer, "run.mjs"),
+      [
+        'import { BelfryClient } from "belfry/client";',
+        "const [url, apiKey, target] = process.argv.slice(2);",
+        "const task = await new BelfryClient({ url, apiKey }).createTask({",
+        '  url: target, schedule: { delay: "1h" },',
+        "});",
+        "console.log(JSON.stringify(task));",
+      ].join("\n"),
+    );
+    const target = receiverBucket(receiver.url).url;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["run.mjs", dev.url, DEV_KEY, target],
+      { cwd: consumer },
+    );
+    const task = JSON.parse(stdout) as TaskPayload;
+    expect(task).toMatchObject({ url: target, state: "active" });
+    const read = await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${task.id}`);
+    expect(read.payload.state).toBe("active");
   });
 });

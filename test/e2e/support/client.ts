@@ -1,6 +1,6 @@
 import type { ReceivedCall } from "../../support/receiver-types";
 
-/** The dev project's API key from .dev.vars.example. */
+/** The dev project's API key, from scripts/dev.env. */
 export const DEV_KEY = "bf_dev_local_key";
 
 /** The fields of a task the end-to-end tests look at. */
