@@ -1,4 +1,11 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const projects = sqliteTable("projects", {
   id: text("id").primaryKey(),
@@ -86,5 +93,27 @@ export const executions = sqliteTable(
   (t) => [
     index("executions_task_started").on(t.taskId, t.startedAt, t.id),
     index("executions_started").on(t.startedAt),
+  ],
+);
+
+/**
+ * Booper's integer job ids: a per-project sequence given at create (docs/dialects.md), with what
+ * the Booper dialect keeps beside the task — its idempotency key's holder and its description.
+ */
+export const booperJobs = sqliteTable(
+  "booper_jobs",
+  {
+    projectId: text("project_id").notNull(),
+    /** The job's integer id, 1, 2, 3 … within its project. */
+    number: integer("number").notNull(),
+    taskId: text("task_id").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    description: text("description"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.number] }),
+    uniqueIndex("booper_jobs_task").on(t.taskId),
+    index("booper_jobs_key").on(t.projectId, t.idempotencyKey, t.number),
   ],
 );

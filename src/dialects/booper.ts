@@ -5,12 +5,14 @@ import type { AppEnv } from "../api/context";
 import { jsonBody, parseOrThrow, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { MAX_DURATION_MS, unitToMs } from "../core/duration";
-import { invalidField } from "../core/errors";
+import { BelfryError, invalidField } from "../core/errors";
+import { idempotentTaskId } from "../core/keys";
 import type { TaskDefinition } from "../core/task-definition";
 import { commaSeparated, createTaskSchema } from "../core/task-input";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import { MAX_OFFSET } from "../db/paged-queries";
 import { changeTaskState, createTask, getTask, listTasksByOffset } from "../task/commands";
+import { type JobRecord, jobRecords, jobsWithKey, numberJob, taskOfJobNumber } from "./booper-jobs";
 import { type FieldNames, inDialectTerms } from "./field-names";
 
 /**
@@ -33,6 +35,8 @@ export const booperJobSchema = z
     body: z.json().optional(),
     headers: stringMap.nullish(),
     name: z.string().min(1).max(200).nullish(),
+    /** Kept with the job and shown back; no effect on the call. */
+    description: z.string().max(2000).nullish(),
     /** Run this long from now. */
     schedule_in: secondsSchema.nullish(),
     /** Run at this instant: a datetime string or unix seconds. */
@@ -41,7 +45,7 @@ export const booperJobSchema = z
     repeat_every: secondsSchema.nullish(),
     /** Repeat on this cron (5 fields, UTC). */
     cron: z.string().max(200).nullish(),
-    /** A second job with a key already used returns the first. */
+    /** A second job with this key, before the first one has run, returns the first. */
     idempotency_key: z.string().min(1).max(200).nullish(),
     /** Receives each run's result. */
     callback_url: z.string().min(1).nullish(),
@@ -60,18 +64,22 @@ export const booperJobSchema = z
   });
 export type BooperJobInput = z.output<typeof booperJobSchema>;
 
-/** Oban's job states, as Booper shows them, for Belfry's task states. */
+/**
+ * Oban's job states, as Booper shows them, for Belfry's task states. A pending job reads
+ * `available`, as in the document's example of a job due in 30 seconds.
+ */
 export const JOB_STATE: Record<TaskState, string> = {
-  active: "scheduled",
-  paused: "scheduled",
+  active: "available",
+  paused: "available",
   completed: "completed",
   cancelled: "cancelled",
   failed: "discarded",
 };
-const JOB_STATES = ["scheduled", "completed", "cancelled", "discarded"] as const;
+/** The states the list filter takes; `scheduled`, Oban's word for a job due later, is `available`. */
+const JOB_STATES = ["available", "scheduled", "completed", "cancelled", "discarded"] as const;
 
 export const booperListQuerySchema = z.strictObject({
-  /** Comma-separated job states. */
+  /** Comma-separated job states: available (or scheduled), completed, cancelled, discarded. */
   state: commaSeparated(JOB_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   offset: z.coerce.number().int().min(0).max(MAX_OFFSET).default(0),
@@ -186,7 +194,11 @@ export function booperArgsAsSent(job: BooperJobInput): Record<string, unknown> {
 }
 
 /** A job in the document's `data` shape; `args` defaults to the arguments read back. */
-export function booperJobView(snapshot: TaskSnapshot, args = booperArgs(snapshot.definition)) {
+export function booperJobView(
+  snapshot: TaskSnapshot,
+  record: JobRecord,
+  args = booperArgs(snapshot.definition),
+) {
   const { definition: d, progress: p } = snapshot;
   const finishedAt = iso(p.finished_at);
   const scheduledAt = p.next_run_at ?? (d.schedule.kind === "once" ? d.schedule.at : null);
@@ -195,18 +207,18 @@ export function booperJobView(snapshot: TaskSnapshot, args = booperArgs(snapshot
     idempotency_key: d.idempotency_key,
     inserted_at: naive(d.created_at),
     name: d.name,
-    description: null,
+    description: record.description,
     user_id: d.project_id,
     // A recurring job is its own schedule; a one-time job has none.
     schedule_id: d.schedule.kind === "once" ? null : d.id,
-    job_id: d.id,
+    job_id: record.number,
     job: {
       attempted_at: iso(p.last_run_at),
       cancelled_at: p.state === "cancelled" ? finishedAt : null,
       completed_at: p.state === "completed" ? finishedAt : null,
       discarded_at: p.state === "failed" ? finishedAt : null,
       has_confict: false,
-      id: d.id,
+      id: record.number,
       inserted_at: iso(d.created_at),
       scheduled_at: iso(scheduledAt ?? p.last_run_at),
       state: JOB_STATE[p.state],
@@ -215,8 +227,45 @@ export function booperJobView(snapshot: TaskSnapshot, args = booperArgs(snapshot
   };
 }
 
-const STATES_OF_JOB_STATE = (jobStates: ReadonlyArray<string>): TaskState[] =>
-  (Object.keys(JOB_STATE) as TaskState[]).filter((s) => jobStates.includes(JOB_STATE[s]));
+const STATES_OF_JOB_STATE = (jobStates: ReadonlyArray<string>): TaskState[] => {
+  const wanted = jobStates.map((s) => (s === "scheduled" ? "available" : s));
+  return (Object.keys(JOB_STATE) as TaskState[]).filter((s) => wanted.includes(JOB_STATE[s]));
+};
+
+/**
+ * The job an idempotency key still holds: the latest job made with it, while that job is
+ * pending and has not run. "If multiple jobs are scheduled with the same idempotency_key before
+ * one of them is executed, every job but the first one will be ignored" — after it ran (or
+ * ended without running), the key is free again.
+ */
+async function jobHeldByKey(env: Env, projectId: string, taskId: string) {
+  try {
+    const snapshot = await getTask(env, projectId, taskId);
+    const { state, last_run_at } = snapshot.progress;
+    return (state === "active" || state === "paused") && last_run_at === null ? snapshot : null;
+  } catch (error) {
+    if (error instanceof BelfryError && error.code === "not_found") return null;
+    throw error;
+  }
+}
+
+/** The task a job id names: an integer job id, or the task's own id. */
+async function taskIdOf(env: Env, projectId: string, id: string): Promise<string> {
+  if (!/^\d{1,15}$/.test(id)) return id;
+  const taskId = await taskOfJobNumber(env.DB, projectId, Number(id));
+  if (taskId === null) throw new BelfryError("not_found", "task not found");
+  return taskId;
+}
+
+/** A job with its record, numbering a task made elsewhere the first time it is shown. */
+async function jobView(env: Env, snapshot: TaskSnapshot) {
+  const records = await jobRecords(env.DB, snapshot.definition.project_id, [
+    snapshot.definition.id,
+  ]);
+  const record = records.get(snapshot.definition.id);
+  if (!record) throw new Error(`no job record for task ${snapshot.definition.id}`);
+  return booperJobView(snapshot, record);
+}
 
 const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
 
@@ -227,16 +276,34 @@ booperRoutes.use("*", requireApiKey);
 
 booperRoutes.post("/", json, validate("json", booperJobSchema), async (c) => {
   const job = c.req.valid("json");
+  const { projectId } = c.var;
+  const key = job.idempotency_key ?? null;
+  let taskId: string | undefined;
+  if (key !== null) {
+    const { latest, used } = await jobsWithKey(c.env.DB, projectId, key);
+    const held = latest === null ? null : await jobHeldByKey(c.env, projectId, latest);
+    if (held) return c.json({ data: await jobView(c.env, held) }, 200);
+    // Each job a key makes has its own id, derived from the key and how many came before, so
+    // two creates racing with one key reach the same task object and make one job.
+    taskId = await idempotentTaskId(projectId, `booper\n${key}\n${used}`);
+  }
   const { snapshot, created } = await inDialectTerms(FIELD_NAMES, () =>
     createTask(
       c.env,
-      c.var.projectId,
+      projectId,
       parseOrThrow(createTaskSchema, booperToNative(job, Date.now())),
+      taskId === undefined ? {} : { taskId },
     ),
   );
+  const record = await numberJob(c.env.DB, {
+    projectId,
+    taskId: snapshot.definition.id,
+    idempotencyKey: key,
+    description: job.description ?? null,
+  });
   // A replayed idempotency key returns the first job, with its own arguments.
   const args = created ? booperArgsAsSent(job) : booperArgs(snapshot.definition);
-  return c.json({ data: booperJobView(snapshot, args) }, created ? 201 : 200);
+  return c.json({ data: booperJobView(snapshot, record, args) }, created ? 201 : 200);
 });
 
 booperRoutes.get("/", validate("query", booperListQuerySchema), async (c) => {
@@ -246,15 +313,22 @@ booperRoutes.get("/", validate("query", booperListQuerySchema), async (c) => {
     offset: query.offset,
     ...(query.state && { states: STATES_OF_JOB_STATE(query.state) }),
   });
-  return c.json({ data: page.results.map((s) => booperJobView(s)) });
+  const ids = page.results.map((s) => s.definition.id);
+  const records = await jobRecords(c.env.DB, c.var.projectId, ids);
+  const data = page.results.flatMap((s) => {
+    const record = records.get(s.definition.id);
+    return record ? [booperJobView(s, record)] : [];
+  });
+  return c.json({ data });
 });
 
 booperRoutes.get("/:id", async (c) => {
-  const snapshot = await getTask(c.env, c.var.projectId, c.req.param("id"));
-  return c.json({ data: booperJobView(snapshot) });
+  const id = await taskIdOf(c.env, c.var.projectId, c.req.param("id"));
+  return c.json({ data: await jobView(c.env, await getTask(c.env, c.var.projectId, id)) });
 });
 
 booperRoutes.post("/:id/cancel", async (c) => {
-  const snapshot = await changeTaskState(c.env, c.var.projectId, c.req.param("id"), "cancel");
-  return c.json({ data: booperJobView(snapshot) });
+  const id = await taskIdOf(c.env, c.var.projectId, c.req.param("id"));
+  const snapshot = await changeTaskState(c.env, c.var.projectId, id, "cancel");
+  return c.json({ data: await jobView(c.env, snapshot) });
 });

@@ -45,8 +45,9 @@ function taskStub(env: Env, id: string) {
 export interface CreateTaskOptions extends CreateOptions {
   /**
    * The new task's id, when the caller must know it before the create (e.g. to write links
-   * into the body): a fresh `crypto.randomUUID()`. Not allowed with an idempotency key, whose
-   * task id is derived from the key.
+   * into the body): a fresh `crypto.randomUUID()`. With an idempotency key, the caller has
+   * derived the id from the key by its own rule (Booper's key holds only until its job ran) and
+   * the key is only recorded; a create for an id that exists returns that task.
    */
   taskId?: string;
 }
@@ -58,13 +59,12 @@ export async function createTask(
   input: CreateTaskInput,
   options: CreateTaskOptions = {},
 ) {
-  if (options.taskId !== undefined && input.idempotency_key !== undefined) {
-    throw new Error("createTask: taskId and idempotency_key exclude each other");
-  }
-  const id = input.idempotency_key
-    ? await idempotentTaskId(projectId, input.idempotency_key)
-    : (options.taskId ?? crypto.randomUUID());
-  if (input.idempotency_key) {
+  const id =
+    options.taskId ??
+    (input.idempotency_key
+      ? await idempotentTaskId(projectId, input.idempotency_key)
+      : crypto.randomUUID());
+  if (input.idempotency_key && options.taskId === undefined) {
     // A replay answers with the first task even when the request would no longer validate
     // (an `at` that has passed since): it creates nothing.
     const existing = (await taskStub(env, id).read(projectId)) as TaskResult<TaskSnapshot>;

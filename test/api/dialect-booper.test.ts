@@ -9,17 +9,17 @@ interface Job {
   idempotency_key: string | null;
   inserted_at: string;
   name: string | null;
-  description: null;
+  description: string | null;
   user_id: string;
   schedule_id: string | null;
-  job_id: string;
+  job_id: number;
   job: {
     attempted_at: string | null;
     cancelled_at: string | null;
     completed_at: string | null;
     discarded_at: string | null;
     has_confict: boolean;
-    id: string;
+    id: number;
     inserted_at: string;
     scheduled_at: string | null;
     state: string;
@@ -87,17 +87,18 @@ describe("the document's example", () => {
       description: null,
       user_id: project.id,
       schedule_id: null,
-      job_id: data.id,
+      job_id: expect.any(Number),
       job: {
         attempted_at: null,
         cancelled_at: null,
         completed_at: null,
         discarded_at: null,
         has_confict: false,
-        id: data.id,
+        id: data.job_id,
         inserted_at: expect.any(String),
         scheduled_at: expect.any(String),
-        state: "scheduled",
+        // The document's example: a job due in 30 seconds reads "available".
+        state: "available",
       },
       args: {
         body: { content: "Testing 123", channel: "discord" },
@@ -107,6 +108,9 @@ describe("the document's example", () => {
         url: target.url,
       },
     });
+    // Integers, as in the document's `"job_id": 29180`.
+    expect(Number.isInteger(data.job_id)).toBe(true);
+    expect(data.job_id).toBeGreaterThan(0);
     // The document's example orders the args keys alphabetically, as Booper wrote them.
     expect(Object.keys(data.args)).toEqual(["body", "headers", "method", "schedule_in", "url"]);
     const inserted = Date.parse(data.job.inserted_at);
@@ -244,6 +248,38 @@ describe("idempotency, callbacks, events and failures", () => {
     await cancel(first.id);
   });
 
+  it("the key holds only until the job has run: afterwards the same key makes a new job", async () => {
+    const target = bucket();
+    const first = await create({ url: target.url, schedule_in: 0.1, idempotency_key: "digest" });
+    // Before it runs, the key returns the first job.
+    const early = await post({ url: target.url, schedule_in: 0.1, idempotency_key: "digest" });
+    expect(early.json.data.id).toBe(first.id);
+    await untilState(first.id, "completed");
+    await target.waitForCalls(1);
+    const later = await post({ url: target.url, schedule_in: 0.1, idempotency_key: "digest" });
+    expect(later.status, JSON.stringify(later.json)).toBe(201);
+    expect(later.json.data.id).not.toBe(first.id);
+    expect(later.json.data.job_id).toBeGreaterThan(first.job_id);
+    expect(later.json.data.idempotency_key).toBe("digest");
+    // That new job holds the key in turn until it runs, then makes its own call.
+    const again = await post({ url: target.url, schedule_in: 0.1, idempotency_key: "digest" });
+    expect([again.status, again.json.data.id]).toEqual([200, later.json.data.id]);
+    await untilState(later.json.data.id, "completed");
+    expect(await target.waitForCalls(2)).toHaveLength(2);
+  });
+
+  it("two creates at once with one key make one job", async () => {
+    const target = bucket();
+    const body = { url: target.url, schedule_in: 3600, idempotency_key: "race" };
+    const answers = await Promise.all([post(body), post(body), post(body)]);
+    const ids = new Set(answers.map((a) => a.json.data.id));
+    const numbers = new Set(answers.map((a) => a.json.data.job_id));
+    expect(ids.size).toBe(1);
+    expect(numbers.size).toBe(1);
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    await cancel(answers[0]?.json.data.id ?? "");
+  });
+
   it("callback_url gets the result and webhook_url the job events", async () => {
     const target = bucket();
     const callback = bucket();
@@ -296,12 +332,19 @@ describe("listing", () => {
     };
     expect(await list("")).toEqual([c.id, b.id, a.id]);
     expect(await list("?state=cancelled")).toEqual([b.id]);
+    // A pending job reads "available"; Oban's "scheduled" filters the same jobs.
+    expect(await list("?state=available")).toEqual([c.id, a.id]);
     expect(await list("?state=scheduled")).toEqual([c.id, a.id]);
     expect(await list("?state=scheduled,cancelled&limit=2")).toEqual([c.id, b.id]);
     expect(await list("?limit=1&offset=1")).toEqual([b.id]);
     expect(await list("?offset=3")).toEqual([]);
     const listed = await api<{ data: Job[] }>("GET", "/api/jobs?limit=1", { key: own.key });
-    expect(listed.json.data[0]).toMatchObject({ id: c.id, user_id: own.id, job: { id: c.id } });
+    expect(listed.json.data[0]).toMatchObject({
+      id: c.id,
+      user_id: own.id,
+      job_id: c.job_id,
+      job: { id: c.job_id, state: "available" },
+    });
   });
 });
 
@@ -329,7 +372,7 @@ describe("mistakes are 4xx in the error envelope, naming the Booper field", () =
       () => ({ webhook_url: "ftp://example.com/x" }),
       "webhook_url",
     ],
-    ["an unknown field", () => ({ description: "x" }), "description"],
+    ["an unknown field", () => ({ desc: "x" }), "desc"],
   ];
   for (const [what, fields, path] of cases) {
     it(what, async () => {
@@ -351,5 +394,76 @@ describe("mistakes are 4xx in the error envelope, naming the Booper field", () =
     expect(missing.json.error.code).toBe("not_found");
     const anonymous = await api<ErrorBody>("GET", "/api/jobs");
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe("integer job ids", () => {
+  it("a per-project sequence given at create; GET and cancel take it as well as the task id", async () => {
+    const own = await createProject("booper-numbers");
+    const first = await create({ url: bucket().url, schedule_in: 3600 }, own.key);
+    const second = await create({ url: bucket().url, schedule_in: 3600 }, own.key);
+    expect(first.job_id).toBe(1);
+    expect(second.job_id).toBe(2);
+    expect(second.job.id).toBe(2);
+    // Another project counts on its own.
+    const other = await createProject("booper-numbers-other");
+    const theirs = await create({ url: bucket().url, schedule_in: 3600 }, other.key);
+    expect(theirs.job_id).toBe(1);
+
+    const byNumber = await read("2", own.key);
+    expect(byNumber).toEqual(await read(second.id, own.key));
+    expect(byNumber.id).toBe(second.id);
+    const cancelled = await cancel("1", own.key);
+    expect(cancelled).toMatchObject({ id: first.id, job_id: 1, job: { state: "cancelled" } });
+    expect((await read(first.id, own.key)).job.state).toBe("cancelled");
+
+    // A number the project does not have is a 404, even one another project has.
+    for (const id of ["3", "0", "999999999999999"]) {
+      const res = await api<ErrorBody>("GET", `/api/jobs/${id}`, { key: own.key });
+      expect(res.status, id).toBe(404);
+      expect(res.json.error.code).toBe("not_found");
+    }
+    expect((await api("POST", "/api/jobs/3/cancel", { key: own.key })).status).toBe(404);
+    expect((await read("1", other.key)).id).toBe(theirs.id);
+    await cancel("2", own.key);
+    await cancel("1", other.key);
+  });
+
+  it("a task made through the native API gets a number when Booper first shows it", async () => {
+    const own = await createProject("booper-native");
+    const booper = await create({ url: bucket().url, schedule_in: 3600 }, own.key);
+    const native = await api<{ payload: { id: string } }>("POST", "/api/v1/tasks", {
+      key: own.key,
+      body: { url: bucket().url, schedule: { delay: "1h" } },
+    });
+    const id = native.json.payload.id;
+    const shown = await read(id, own.key);
+    expect(shown.job_id).toBe(booper.job_id + 1);
+    expect((await read(id, own.key)).job_id).toBe(shown.job_id);
+    const listed = await api<{ data: Job[] }>("GET", "/api/jobs", { key: own.key });
+    expect(listed.json.data.map((j) => [j.id, j.job_id])).toEqual([
+      [id, shown.job_id],
+      [booper.id, booper.job_id],
+    ]);
+  });
+});
+
+describe("description", () => {
+  it("is accepted, kept, and shown back on create, read and list", async () => {
+    const own = await createProject("booper-description");
+    const job = await create(
+      {
+        url: bucket().url,
+        schedule_in: 3600,
+        name: "digest",
+        description: "Daily digest to #general",
+      },
+      own.key,
+    );
+    expect(job).toMatchObject({ name: "digest", description: "Daily digest to #general" });
+    expect((await read(job.id, own.key)).description).toBe("Daily digest to #general");
+    const listed = await api<{ data: Job[] }>("GET", "/api/jobs", { key: own.key });
+    expect(listed.json.data[0]?.description).toBe("Daily digest to #general");
+    expect((await cancel(job.id, own.key)).description).toBe("Daily digest to #general");
   });
 });
