@@ -18,23 +18,6 @@ function wrangler(args: string[]): string {
   return result.stdout;
 }
 
-/** Run one SQL query against the local D1 of a dev server's state directory. */
-export function queryLocalD1<T>(persistTo: string, sql: string): T[] {
-  const out = wrangler([
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--persist-to",
-    persistTo,
-    "--json",
-    "--command",
-    sql,
-  ]);
-  const parsed = JSON.parse(out) as Array<{ results: T[] }>;
-  return parsed[0]?.results ?? [];
-}
-
 /** Run a SQL file against the local D1 of a dev server's state directory. */
 export function executeLocalD1File(persistTo: string, file: string): void {
   wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--yes", "--file", file]);

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDevServer } from "../test/e2e/support/dev-server.ts";
 import { benchClient, pool } from "./belfry-client.ts";
+import { startBelfry } from "./dev-server.ts";
 import { startBenchReceiver } from "./receiver.ts";
 
 interface ProfileNode {
@@ -75,9 +75,8 @@ function topSelfTime(profile: CpuProfile, count: number): string[] {
 const tasks = flag("--tasks", 300);
 const seconds = flag("--seconds", 5);
 const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-const server = await startDevServer({
-  persistTo: mkdtempSync(join(stateRoot, "belfry-profile-")),
-  vars: { LOG_ATTEMPTS: "0" },
+const server = await startBelfry(mkdtempSync(join(stateRoot, "belfry-profile-")), {
+  LOG_ATTEMPTS: "0",
 });
 const receiver = await startBenchReceiver();
 try {
@@ -89,7 +88,7 @@ try {
   const base = Math.ceil((Date.now() + 3_000 + tasks * 8) / 1000) * 1000;
   await pool(tasks, 32, async (i) => {
     await api.request("POST", "/api/v1/tasks", {
-      url: `${receiver.url}/profile`,
+      url: `${receiver.url}/profile/${i}`,
       schedule: {
         every: 1000,
         begins: new Date(base + Math.floor((i * 1000) / tasks)).toISOString(),

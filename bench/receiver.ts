@@ -1,18 +1,25 @@
 import { createServer, type Server } from "node:http";
 
+/** The first arrival of one call (duplicates of its call id are only counted). */
+export interface Arrival {
+  /** The task's key: the URL's second path segment. */
+  task: string;
+  /** The grid point the call claims: Belfry-Scheduled-At (the floor: Floor-Scheduled-At); NaN if absent. */
+  scheduledAt: number;
+  receivedAt: number;
+}
+
 /** What the bench receiver saw for one scenario. */
 export interface Arrivals {
-  /** Lateness of each first arrival of an occurrence: receive time − Belfry-Scheduled-At (ms). */
-  lateness: number[];
-  /** Distinct occurrences (webhook-id) received. */
-  distinct: number;
-  /** All calls received, duplicates included. */
+  calls: Arrival[];
+  /** All requests received, duplicates included. */
   total: number;
 }
 
 /**
  * A lean loopback receiver for benchmarks: answers 200 at once and records, per scenario (the
- * first path segment), how late each call arrived. Nothing else is kept, so it stays cheap.
+ * first path segment; the second names the task), each call's first arrival. Belfry names a
+ * call by its webhook-id, the floor by its floor-call-id.
  */
 export async function startBenchReceiver(): Promise<{
   url: string;
@@ -20,21 +27,21 @@ export async function startBenchReceiver(): Promise<{
   close(): Promise<void>;
 }> {
   const seen = new Map<string, Set<string>>();
-  const lateness = new Map<string, number[]>();
+  const calls = new Map<string, Arrival[]>();
   const totals = new Map<string, number>();
   const server: Server = createServer((req, res) => {
-    const now = Date.now();
-    const scenario = (req.url ?? "/").split("/")[1] ?? "";
-    const id = String(req.headers["webhook-id"] ?? "");
-    const scheduled = Date.parse(String(req.headers["belfry-scheduled-at"] ?? ""));
+    const receivedAt = Date.now();
+    const [, scenario = "", task = ""] = (req.url ?? "/").split("/");
+    const id = String(req.headers["webhook-id"] ?? req.headers["floor-call-id"] ?? "");
+    const claimed = req.headers["belfry-scheduled-at"] ?? req.headers["floor-scheduled-at"];
     totals.set(scenario, (totals.get(scenario) ?? 0) + 1);
     const ids = seen.get(scenario) ?? new Set<string>();
     seen.set(scenario, ids);
     if (!ids.has(id)) {
       ids.add(id);
-      const list = lateness.get(scenario) ?? [];
-      lateness.set(scenario, list);
-      if (Number.isFinite(scheduled)) list.push(now - scheduled);
+      const list = calls.get(scenario) ?? [];
+      calls.set(scenario, list);
+      list.push({ task, scheduledAt: Date.parse(String(claimed ?? "")), receivedAt });
     }
     req.resume();
     req.on("end", () => {
@@ -49,8 +56,7 @@ export async function startBenchReceiver(): Promise<{
   return {
     url: `http://127.0.0.1:${address.port}`,
     arrivals: (scenario) => ({
-      lateness: lateness.get(scenario) ?? [],
-      distinct: seen.get(scenario)?.size ?? 0,
+      calls: calls.get(scenario) ?? [],
       total: totals.get(scenario) ?? 0,
     }),
     close: async () => {

@@ -1,0 +1,93 @@
+// Reads Belfry's local D1 files directly (node:sqlite, read-only) to count the calls a scenario
+// recorded and the bytes its history takes. Every `.sqlite` file of the dev server's local D1
+// is opened, so history spread over several shards is counted whole.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+/** Where `wrangler dev --persist-to <dir>` keeps local D1 databases. */
+function d1Files(persistTo: string): string[] {
+  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
+    .map((f) => join(dir, f));
+}
+
+function withDatabase<T>(file: string, read: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The history table's name and how many calls one of its rows records. */
+const HISTORY_TABLE = "executions";
+const CALLS_OF_ROW = "CASE WHEN final = 1 THEN 1 ELSE 0 END";
+
+function hasHistory(db: DatabaseSync): boolean {
+  return (
+    db
+      .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")
+      .get(HISTORY_TABLE) !== undefined
+  );
+}
+
+/** What the history holds, over every shard. */
+export interface HistoryFootprint {
+  /** Bytes of the history table and its indexes, in whole pages (what D1 bills as storage). */
+  bytes: number;
+  /** Rows of the history table. */
+  rows: number;
+  /** B-trees one history row is written to: the table and each of its indexes. */
+  btreesPerRow: number;
+}
+
+/** Pages of the history table and its indexes, and its rows, summed over every shard. */
+export function historyFootprint(persistTo: string): HistoryFootprint {
+  let bytes = 0;
+  let rows = 0;
+  let btreesPerRow = 1;
+  for (const file of d1Files(persistTo)) {
+    withDatabase(file, (db) => {
+      if (!hasHistory(db)) return;
+      const names = db
+        .prepare("SELECT name FROM sqlite_schema WHERE tbl_name = ? AND type IN ('table', 'index')")
+        .all(HISTORY_TABLE)
+        .map((r) => String(r.name));
+      btreesPerRow = names.length;
+      const placeholders = names.map(() => "?").join(", ");
+      const pages = db
+        .prepare(
+          `SELECT COALESCE(SUM(pgsize), 0) AS bytes FROM dbstat WHERE name IN (${placeholders})`,
+        )
+        .get(...names);
+      bytes += Number(pages?.bytes ?? 0);
+      const count = db.prepare(`SELECT COUNT(*) AS n FROM ${HISTORY_TABLE}`).get();
+      rows += Number(count?.n ?? 0);
+    });
+  }
+  return { bytes, rows, btreesPerRow };
+}
+
+/** Calls recorded in the history for the given projects, over every shard. */
+export function recordedCalls(persistTo: string, projectIds: readonly string[]): number {
+  if (projectIds.length === 0) return 0;
+  const placeholders = projectIds.map(() => "?").join(", ");
+  let calls = 0;
+  for (const file of d1Files(persistTo)) {
+    withDatabase(file, (db) => {
+      if (!hasHistory(db)) return;
+      const row = db
+        .prepare(
+          `SELECT COALESCE(SUM(${CALLS_OF_ROW}), 0) AS n FROM ${HISTORY_TABLE}
+           WHERE project_id IN (${placeholders})`,
+        )
+        .get(...projectIds);
+      calls += Number(row?.n ?? 0);
+    });
+  }
+  return calls;
+}
