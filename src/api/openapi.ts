@@ -550,7 +550,7 @@ const TASK_FIELD_NOTES: Record<string, string> = {
   "retry.attempts": "Total attempts per occurrence, the first included (1 = never retry)",
   "retry.backoff": "Delay before the first retry; doubles for each further one",
   "retry.max_backoff": "The longest delay between two attempts",
-  timeout: "Per attempt; default 30s, at most 15m",
+  timeout: "Per attempt; default 30s, at most 10m",
   callback_url: "Receives a signed POST after each occurrence's final attempt",
   events_url: "Receives signed job.* lifecycle events",
   idempotency_key: "A second create with the same key answers the first task",

@@ -11,7 +11,7 @@ import {
   type PatchTaskInput,
   type ScheduleInput,
 } from "./task-input";
-import { targetUrlError } from "./url-policy";
+import { MAX_URL_LENGTH, targetUrlError, withQuery } from "./url-policy";
 
 /** Deployment settings that bound what a task may ask for. */
 export interface TaskLimits {
@@ -61,7 +61,11 @@ export interface TaskDefinition {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoff: 1_000, max_backoff: 600_000 };
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const MAX_TIMEOUT_MS = 15 * 60_000;
+/**
+ * The longest `timeout`: an alarm handler may run 15 minutes of wall time, and an attempt cut
+ * by its timeout must still be recorded inside the invocation that made it (docs/security.md).
+ */
+export const MAX_TIMEOUT_MS = 10 * 60_000;
 /** How far in the past an `at` may lie (clock skew between client and server). */
 export const AT_SKEW_MS = 5_000;
 
@@ -127,6 +131,10 @@ function checkUrl(path: string, url: string, limits: TaskLimits): void {
 
 function checkRequestShape(def: TaskDefinition, limits: TaskLimits): void {
   checkUrl("url", def.url, limits);
+  // The URL a call goes to carries the query too; the policy holds for that one.
+  if (withQuery(def.url, def.query).length > MAX_URL_LENGTH) {
+    throw invalidField("query", `makes the URL longer than ${MAX_URL_LENGTH} characters`);
+  }
   if (def.callback_url) checkUrl("callback_url", def.callback_url, limits);
   if (def.events_url) checkUrl("events_url", def.events_url, limits);
   const [problem] = headerProblems(def.headers, limits);
@@ -135,7 +143,7 @@ function checkRequestShape(def: TaskDefinition, limits: TaskLimits): void {
     throw invalidField("body", `not allowed with ${def.method}`);
   }
   if (def.timeout < 1 || def.timeout > MAX_TIMEOUT_MS) {
-    throw invalidField("timeout", "must be between 1 ms and 15 minutes");
+    throw invalidField("timeout", "must be between 1 ms and 10 minutes");
   }
   if (def.retry.max_backoff < def.retry.backoff) {
     throw invalidField("retry.max_backoff", "must not be shorter than retry.backoff");

@@ -150,3 +150,15 @@ export function targetUrlError(raw: string, allowPrivate: boolean): string | nul
   const reason = privateHostReason(url.hostname);
   return reason ? `host ${url.hostname} ${reason}` : null;
 }
+
+/**
+ * The URL a call goes to: `url` with the task's `query` parameters appended to any it already
+ * has. Throws on a URL that does not parse; callers check `targetUrlError` on `url` first.
+ */
+export function withQuery(url: string, query: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(query);
+  if (entries.length === 0) return url;
+  const parsed = new URL(url);
+  for (const [key, value] of entries) parsed.searchParams.append(key, value);
+  return parsed.toString();
+}

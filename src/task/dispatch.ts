@@ -1,12 +1,17 @@
 import { hasDynamicFields, resolveDynamicFields } from "../core/dynamic-fields";
+import { recordedHeaders } from "../core/response-headers";
 import { signPayload } from "../core/signing";
 import type { TaskDefinition } from "../core/task-definition";
 import type { AttemptResult } from "../core/task-runtime";
 import type { LastResponse } from "../core/task-view";
 import type { Timer } from "../core/timers";
+import { targetUrlError, withQuery } from "../core/url-policy";
 import { VERSION } from "../version";
 
-/** Response bodies are kept up to this many bytes. */
+/**
+ * Response bodies are read up to this many decoded bytes, enough for `$state`; the history
+ * keeps at most HISTORY_BODY_BYTES of them.
+ */
 export const MAX_RESPONSE_BYTES = 16 * 1024;
 
 /** The headers Belfry adds to every call, besides the signature. */
@@ -21,11 +26,12 @@ export interface DeliveryHeaders {
 
 /** The task's URL with its `query` parameters appended to any it already has. */
 export function targetUrl(def: TaskDefinition): string {
-  const entries = Object.entries(def.query);
-  if (entries.length === 0) return def.url;
-  const url = new URL(def.url);
-  for (const [key, value] of entries) url.searchParams.append(key, value);
-  return url.toString();
+  return withQuery(def.url, def.query);
+}
+
+/** A call refused before it leaves: its attempt fails with this message as its `error`. */
+export class CallRefused extends Error {
+  override name = "CallRefused";
 }
 
 /** The body text a call carries, or null for none: strings as-is, other values as JSON. */
@@ -68,14 +74,18 @@ export interface PreparedRequest {
 /**
  * Build the call a timer stands for: dynamic fields resolved against `$state` and `$previous`,
  * the body signed with the project's secrets, Belfry's headers added. `$state` is read only
- * for a body that uses dynamic fields.
+ * for a body that uses dynamic fields. Throws CallRefused when the URL, query included, is
+ * not one the deployment may call now (the policy can change after a task was created), or
+ * when there is no secret to sign with: no call ever leaves unsigned.
  */
 export async function prepareRequest(
   def: TaskDefinition,
   timer: Timer,
   secrets: readonly string[],
-  context: { state: () => unknown; previous: LastResponse | null },
+  context: { state: () => unknown; previous: LastResponse | null; allowPrivateUrls: boolean },
 ): Promise<PreparedRequest> {
+  const url = callableUrl(def, context.allowPrivateUrls);
+  if (secrets.length === 0) throw new CallRefused("the project has no signing secret");
   const body = hasDynamicFields(def.body)
     ? resolveDynamicFields(def.body, {
         job: {
@@ -92,10 +102,7 @@ export async function prepareRequest(
     : def.body;
   const bodyText = encodeBody(def, body);
   const timestamp = Math.floor(Date.now() / 1000);
-  const signature =
-    secrets.length > 0
-      ? await signPayload(secrets, timer.execution_id, timestamp, bodyText ?? "")
-      : null;
+  const signature = await signPayload(secrets, timer.execution_id, timestamp, bodyText ?? "");
   const headers = requestHeaders(def, bodyText, {
     executionId: timer.execution_id,
     number: timer.number,
@@ -104,29 +111,83 @@ export async function prepareRequest(
     timestamp,
     signature,
   });
-  return { url: targetUrl(def), method: def.method, headers, body: bodyText };
+  return { url, method: def.method, headers, body: bodyText };
 }
 
-async function readLimited(response: Response): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: "", truncated: false };
-  // A body declared small enough is read natively in one go: far cheaper than a JS read loop.
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared <= MAX_RESPONSE_BYTES) return { text: await response.text(), truncated: false };
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { text: text + decoder.decode(), truncated: false };
-    const room = MAX_RESPONSE_BYTES - bytes;
-    if (value.byteLength > room) {
-      text += decoder.decode(value.subarray(0, room));
-      await reader.cancel();
-      return { text, truncated: true };
+/** The URL a call goes to, after the URL policy is applied to it again as it is now. */
+function callableUrl(def: TaskDefinition, allowPrivateUrls: boolean): string {
+  let url: string;
+  try {
+    url = targetUrl(def);
+  } catch {
+    throw new CallRefused("url: must be an absolute http or https URL");
+  }
+  const error = targetUrlError(url, allowPrivateUrls);
+  if (error) throw new CallRefused(`url: ${error}`);
+  return url;
+}
+
+/** A promise that rejects when `signal` aborts, for racing a read against the deadline. */
+function abortion(signal: AbortSignal): { promise: Promise<never>; release: () => void } {
+  let onAbort = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  // Raced only while reading; a deadline passing later must not surface as unhandled.
+  promise.catch(() => undefined);
+  return { promise, release: () => signal.removeEventListener("abort", onAbort) };
+}
+
+/**
+ * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes, before
+ * `signal` aborts. The runtime decodes gzip, br and deflate itself while Content-Length stays
+ * the compressed size, so the stream is read and cut, and the rest is never read: a 100-byte
+ * answer that inflates to gigabytes costs no more than 16 KiB (docs/security.md).
+ */
+export async function readCapped(
+  response: Response,
+  signal: AbortSignal,
+): Promise<{ text: string; truncated: boolean }> {
+  const body = response.body;
+  if (!body) return { text: "", truncated: false };
+  const deadline = abortion(signal);
+  try {
+    // An answer sent as-is is framed by its Content-Length: it cannot hold more bytes than
+    // that, and reading a small one natively is far cheaper than a read loop.
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (!response.headers.has("content-encoding") && declared <= MAX_RESPONSE_BYTES) {
+      return { text: await Promise.race([response.text(), deadline.promise]), truncated: false };
     }
-    bytes += value.byteLength;
-    text += decoder.decode(value, { stream: true });
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    let truncated = false;
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), deadline.promise]);
+      if (done) break;
+      const room = MAX_RESPONSE_BYTES - bytes;
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room));
+        bytes += room;
+        truncated = true;
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+      chunks.push(value);
+      bytes += value.byteLength;
+    }
+    const all = new Uint8Array(bytes);
+    let offset = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    // `stream` leaves out a character cut in half at the cap instead of writing U+FFFD.
+    return { text: new TextDecoder().decode(all, { stream: truncated }), truncated };
+  } finally {
+    deadline.release();
   }
 }
 
@@ -149,11 +210,11 @@ export async function sendAttempt(
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { method, headers, body, signal, redirect: "manual" });
-    const { text, truncated } = await readLimited(response);
+    const { text, truncated } = await readCapped(response, signal);
     return {
       status_code: response.status,
       error: null,
-      headers: Object.fromEntries(response.headers),
+      headers: recordedHeaders(response.headers),
       body: text,
       truncated,
       started_at: startedAt,

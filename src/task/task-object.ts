@@ -341,6 +341,7 @@ export class TaskObject extends DurableObject<Env> {
       request = await prepareRequest(def, timer, secrets, {
         state: () => this.ctx.storage.kv.get("job_state") ?? null,
         previous: runtime.progress.last_response,
+        allowPrivateUrls: this.env.BELFRY_ALLOW_PRIVATE_URLS === "1",
       });
     } catch (error) {
       // Recorded as a failed attempt: a call that cannot be built must not jam the task.

@@ -17,4 +17,12 @@ export interface ProgrammedResponse {
   headers?: Record<string, string>;
   /** Wait this long before answering (to provoke timeouts). */
   delay_ms?: number;
+  /** Answer as a hostile target instead (test/support/hostile-target.ts). */
+  hostile?: HostileAnswer;
 }
+
+/**
+ * A hostile answer: a gzip, deflate or br body that inflates to 256 MiB–1 GiB under its small
+ * compressed Content-Length; 16 KiB of control bytes under 60 headers of 8 KiB; or no answer.
+ */
+export type HostileAnswer = "gzip-bomb" | "deflate-bomb" | "br-bomb" | "control-bytes" | "silent";

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { answerHostile } from "./hostile-target";
 import type { ProgrammedResponse, ReceivedCall } from "./receiver-types";
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -51,6 +52,10 @@ export async function startReceiver(): Promise<{ url: string; server: Server }> 
       });
       calls.set(bucket, list);
       const answer = programs.get(bucket)?.shift() ?? {};
+      if (answer.hostile) {
+        await answerHostile(res, answer.hostile);
+        return;
+      }
       if (answer.delay_ms) await new Promise((r) => setTimeout(r, answer.delay_ms));
       if (res.destroyed) return;
       res.writeHead(answer.status ?? 200, {

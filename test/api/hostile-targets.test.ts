@@ -1,0 +1,137 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_RESPONSE_BYTES } from "../../src/task/dispatch";
+import {
+  api,
+  bucket,
+  createProject,
+  eventually,
+  type TestProject,
+  waitForTask,
+} from "../support/helpers";
+import type { HostileAnswer } from "../support/receiver-types";
+
+// Targets that answer with compression bombs, oversized headers and control bytes, or never
+// answer (test/support/hostile-target.ts), against the real runtime: each attempt must end
+// recorded with a bounded record, and the task must go on to its next call.
+
+interface Task {
+  id: string;
+  state: string;
+  executions: { total: number; succeeded: number; failed: number };
+}
+interface Attempt {
+  number: number;
+  status_code: number | null;
+  successful: boolean;
+  error: string | null;
+  response: { headers: Record<string, string>; body: string; truncated: boolean };
+}
+
+let project: TestProject;
+beforeAll(async () => {
+  project = await createProject("hostile-targets");
+});
+
+async function create(body: Record<string, unknown>) {
+  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
+  expect(res.status, JSON.stringify(res.json)).toBe(201);
+  return res.json.payload;
+}
+
+/** A target answering each of its next `count` calls with `answer`. */
+async function hostile(answer: HostileAnswer, count: number) {
+  const target = bucket();
+  await target.program(Array.from({ length: count }, () => ({ hostile: answer })));
+  return target;
+}
+
+/** The task's recorded attempts, once `count` of them are in the history. */
+async function recorded(taskId: string, count: number, timeoutMs = 20_000): Promise<Attempt[]> {
+  return eventually(async () => {
+    const res = await api<{ payload: { results: Attempt[] } }>(
+      "GET",
+      `/api/v1/tasks/${taskId}/executions?limit=100`,
+      { key: project.key },
+    );
+    const results = res.json.payload.results;
+    return results.length >= count ? results : undefined;
+  }, timeoutMs);
+}
+
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
+
+describe("compressed answers are read up to the cap, counted in decoded bytes", () => {
+  it.each([
+    ["gzip-bomb", "256 MiB"],
+    ["br-bomb", "1 GiB"],
+  ] as const)(
+    "%s (inflating to %s): every call recorded, body capped, task keeps firing",
+    async (answer, _inflated) => {
+      const calls = 3;
+      const target = await hostile(answer, calls);
+      const task = await create({
+        url: target.url,
+        schedule: { every: 300, occurrences: calls },
+        retry: { attempts: 1 },
+      });
+      const done = await waitForTask<Task>(
+        project.key,
+        task.id,
+        (t) => t.state !== "active",
+        30_000,
+      );
+      expect(done.state).toBe("completed");
+      expect(done.executions).toEqual({ total: calls, succeeded: calls, failed: 0 });
+      expect(await target.calls()).toHaveLength(calls);
+
+      const attempts = await recorded(task.id, calls);
+      expect(attempts.map((a) => a.number).sort()).toEqual([1, 2, 3]);
+      for (const attempt of attempts) {
+        expect(attempt.status_code).toBe(200);
+        expect(attempt.response.truncated).toBe(true);
+        expect(attempt.response.body.startsWith("bomb bomb ")).toBe(true);
+        expect(utf8Bytes(attempt.response.body)).toBe(MAX_RESPONSE_BYTES);
+      }
+    },
+  );
+});
+
+describe("a target that never answers", () => {
+  it("is cut by the task's timeout: each attempt is recorded as a timeout", async () => {
+    const target = await hostile("silent", 10);
+    const task = await create({
+      url: target.url,
+      schedule: { every: 400, occurrences: 2 },
+      retry: { attempts: 2, backoff: 10 },
+      timeout: 300,
+    });
+    const done = await waitForTask<Task>(project.key, task.id, (t) => t.state !== "active", 30_000);
+    expect(done.state).toBe("completed");
+    expect(done.executions).toEqual({ total: 2, succeeded: 0, failed: 2 });
+    // Two occurrences of two attempts each: every one reached the target and was recorded.
+    expect(await target.calls()).toHaveLength(4);
+    const attempts = await recorded(task.id, 4);
+    for (const attempt of attempts) {
+      expect(attempt.status_code).toBeNull();
+      expect(attempt.successful).toBe(false);
+      expect(attempt.error).toBe("timeout: no complete response within 300 ms");
+    }
+  });
+
+  it("a timeout above 10 minutes is refused at create and at patch, naming timeout", async () => {
+    const target = bucket();
+    const refused = await api<{ error: { message: string } }>("POST", "/api/v1/tasks", {
+      key: project.key,
+      body: { url: target.url, schedule: { delay: "1h" }, timeout: "11m" },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toBe("timeout: must be between 1 ms and 10 minutes");
+    const task = await create({ url: target.url, schedule: { delay: "1h" }, timeout: "10m" });
+    const patched = await api<{ error: { message: string } }>("PATCH", `/api/v1/tasks/${task.id}`, {
+      key: project.key,
+      body: { timeout: 600_001 },
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.json.error.message).toBe("timeout: must be between 1 ms and 10 minutes");
+  });
+});
