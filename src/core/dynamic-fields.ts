@@ -1,3 +1,5 @@
+import { executionUuid } from "./execution-uuid";
+
 /** What dynamic fields in a task body can refer to at fire time. */
 export interface DynamicContext {
   /** Replaces `$job`. */
@@ -50,8 +52,16 @@ function step(value: unknown, segment: string): unknown {
   return undefined;
 }
 
+/**
+ * `$job` as a body sees it: the context's fields and `execution_uuid`, the execution id as a
+ * UUID (for receivers that expect one, such as Loopitis' `executionId`), derived, not stored.
+ */
+function jobValue(job: DynamicContext["job"]) {
+  return { ...job, execution_uuid: executionUuid(job.execution_id) };
+}
+
 function lookup(field: { root: Root; path: string[] }, ctx: DynamicContext): unknown {
-  let value: unknown = ctx[field.root];
+  let value: unknown = field.root === "job" ? jobValue(ctx.job) : ctx[field.root];
   for (const segment of field.path) {
     value = step(value, segment);
     if (value === undefined) return null;

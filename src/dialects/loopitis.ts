@@ -5,6 +5,7 @@ import type { AppEnv } from "../api/context";
 import { parseOrThrow, readBounded, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { BelfryError, invalidField } from "../core/errors";
+import { executionUuid } from "../core/execution-uuid";
 import type { AttemptRecord } from "../core/history";
 import { newAccessToken } from "../core/keys";
 import { commaSeparated, createTaskSchema, patchTaskSchema } from "../core/task-input";
@@ -193,7 +194,7 @@ export function loopitisEnvelope(
     executionNumber: "$job.execution",
     // The document's own spelling, kept so receivers written against it keep working.
     executionNumer: "$job.execution",
-    executionId: "$job.execution_id",
+    executionId: "$job.execution_uuid",
     payload: req.payload ?? null,
     ...links,
   };
@@ -287,7 +288,7 @@ export function loopitisRequestView(snapshot: TaskSnapshot) {
 /** One call in the show view, in the envelope's vocabulary. */
 export function loopitisExecution(a: AttemptRecord) {
   return {
-    executionId: a.execution_id,
+    executionId: executionUuid(a.execution_id),
     executionNumber: a.number,
     attempt: a.attempt,
     scheduledAt: new Date(a.scheduled_at).toISOString(),

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { executionUuid } from "../../src/core/execution-uuid";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
 
@@ -145,13 +146,15 @@ describe("the document's examples", () => {
         parentRequestName: "example_task",
         executionNumber: i + 1,
         executionNumer: i + 1,
-        executionId: call.headers["webhook-id"],
+        // UUID-shaped, as in the document's example, and derived from the call's execution id.
+        executionId: executionUuid(call.headers["webhook-id"] ?? ""),
         payload: '{"key": "value"}',
         cancelLink: res.json.cancelLink,
         showRequest: res.json.showRequest,
       });
     });
     expect(new Set(calls.map((c) => envelope(c).executionId)).size).toBe(3);
+    for (const call of calls) expect(envelope(call).executionId).toMatch(UUID);
     const at = calls.map((c) => Date.parse(c.headers["belfry-scheduled-at"] ?? ""));
     expect([(at[1] ?? 0) - (at[0] ?? 0), (at[2] ?? 0) - (at[1] ?? 0)]).toEqual([100, 100]);
     expect((await waitForStatus(id, "completed")).status).toBe("completed");
@@ -201,6 +204,30 @@ describe("the document's examples", () => {
   });
 });
 
+describe("executionId", () => {
+  it("is a UUID that every retry of one execution keeps, and the show view names it too", async () => {
+    const target = bucket();
+    await target.program([{ status: 500, body: "not yet" }]);
+    const created = await create({ interval: 150, occurrences: 1, return_url: target.url });
+    const [failed, retried] = await target.waitForCalls(2);
+    expect(failed?.headers["webhook-id"]).toBe(retried?.headers["webhook-id"]);
+    const id = envelope(failed).executionId;
+    expect(id).toMatch(UUID);
+    expect(envelope(retried).executionId).toBe(id);
+    expect(envelope(retried).executionNumber).toBe(1);
+    const shown = await eventually(async () => {
+      const res = await api<ShownRequest>("GET", `/requests/${created.requestId}`, {
+        key: project.key,
+      });
+      return res.json.executions.length >= 2 ? res.json : undefined;
+    });
+    expect(shown.executions.map((e) => [e.executionId, e.statusCode])).toEqual([
+      [id, 200],
+      [id, 500],
+    ]);
+  });
+});
+
 describe("the cancel and show links", () => {
   it("work without an API key, with the request's token, for that request only", async () => {
     const target = bucket();
@@ -216,7 +243,7 @@ describe("the cancel and show links", () => {
     });
     expect(shown).toMatchObject({ requestId: created.requestId, status: "active", payload: null });
     expect(shown.executions.at(-1)).toMatchObject({
-      executionId: first?.headers["webhook-id"],
+      executionId: executionUuid(first?.headers["webhook-id"] ?? ""),
       executionNumber: 1,
       statusCode: 200,
     });

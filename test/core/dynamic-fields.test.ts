@@ -5,6 +5,7 @@ import {
   hasDynamicFields,
   resolveDynamicFields,
 } from "../../src/core/dynamic-fields";
+import { executionUuid } from "../../src/core/execution-uuid";
 
 function context(overrides: Partial<DynamicContext> = {}): DynamicContext {
   return {
@@ -26,7 +27,7 @@ describe("resolveDynamicFields", () => {
   it("replaces the three roots with their whole values", () => {
     const ctx = context();
     expect(resolveDynamicFields({ j: "$job", s: "$state", p: "$previous" }, ctx)).toEqual({
-      j: ctx.job,
+      j: { ...ctx.job, execution_uuid: executionUuid(ctx.job.execution_id) },
       s: ctx.state,
       p: ctx.previous,
     });
