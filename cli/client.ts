@@ -1,15 +1,17 @@
 import type { z } from "zod";
-import type {
-  createdProjectSchema,
-  deletedTaskSchema,
-  issuedKeySchema,
-  revokedKeySchema,
-  rotatedSecretSchema,
-} from "../src/api/response-schemas";
 import type { ErrorCode, ErrorDetail } from "../src/core/errors";
 import type { AttemptView } from "../src/core/history";
 import type { createTaskSchema, patchTaskSchema } from "../src/core/task-input";
 import type { TaskState, TaskStatus, TaskView } from "../src/core/task-view";
+import type {
+  createdProjectSchema,
+  deletedTaskSchema,
+  issuedKeySchema,
+  LifecycleAction,
+  Page,
+  revokedKeySchema,
+  rotatedSecretSchema,
+} from "../src/wire/answers";
 
 /**
  * A typed client for Belfry's native API, for Node ≥ 20 and any runtime with `fetch`. Request
@@ -17,7 +19,7 @@ import type { TaskState, TaskStatus, TaskView } from "../src/core/task-view";
  * types, so a change on one side is a type error on the other.
  */
 
-export type { AttemptView, TaskState, TaskStatus, TaskView };
+export type { AttemptView, LifecycleAction, Page, TaskState, TaskStatus, TaskView };
 /** The body of a create, as the server's schema accepts it. */
 export type CreateTaskRequest = z.input<typeof createTaskSchema>;
 /** The body of a change (PATCH), as the server's schema accepts it. */
@@ -27,12 +29,6 @@ export type CreatedProject = z.output<typeof createdProjectSchema>;
 export type IssuedKey = z.output<typeof issuedKeySchema>;
 export type RevokedKey = z.output<typeof revokedKeySchema>;
 export type RotatedSecret = z.output<typeof rotatedSecretSchema>;
-
-export interface Page<T> {
-  results: T[];
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  next_cursor: string | null;
-}
 
 export interface ListTasksOptions {
   state?: TaskState | TaskState[];

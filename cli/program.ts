@@ -2,12 +2,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { MISFIRE_POLICIES } from "../src/core/task-input";
 import { TASK_STATUSES } from "../src/core/task-view";
 import { VERSION } from "../src/version";
+import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
 import { projectsCreate } from "./commands/projects-create";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
-import { type LifecycleAction, tasksLifecycle } from "./commands/tasks-lifecycle";
+import { tasksLifecycle } from "./commands/tasks-lifecycle";
 import { tasksList } from "./commands/tasks-list";
 import { tasksShow } from "./commands/tasks-show";
 import { adminClient, DEFAULT_SERVER, type GlobalOptions, taskClient } from "./connection";

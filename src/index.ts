@@ -1,4 +1,4 @@
-import { app } from "./api/app";
+import { app } from "./app";
 import type { HistoryMessage } from "./core/history";
 import { acknowledgeHistory, writeHistory } from "./db/history-writer";
 import { sweep } from "./task/sweeper";

@@ -1,7 +1,5 @@
-import type { BelfryClient, TaskView } from "../client";
+import type { BelfryClient, LifecycleAction, TaskView } from "../client";
 import type { CommandOutput } from "../output";
-
-export type LifecycleAction = "pause" | "resume" | "cancel" | "run";
 
 const DONE: Record<LifecycleAction, string> = {
   pause: "Paused",

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
 import type { z } from "zod";
 import { BelfryError, type ErrorDetail } from "../core/errors";
 import { jsonProblem } from "../core/json-limits";
+import { recordInput, recordJsonBody } from "../openapi/route-doc";
 
 function joinPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map(String).join(".");
@@ -102,7 +103,7 @@ export async function readBounded(body: ReadableStream<Uint8Array> | null, limit
  * not UTF-8 JSON, nests too deep or holds unpaired surrogates.
  */
 export function jsonBody(maxBytes: (c: Context) => number): MiddlewareHandler {
-  return async (c, next) => {
+  return recordJsonBody<MiddlewareHandler>(async (c, next) => {
     const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (!mediaType || !JSON_MEDIA_TYPE.test(mediaType)) {
       throw new BelfryError("unsupported_media_type", "content-type: must be application/json");
@@ -125,17 +126,21 @@ export function jsonBody(maxBytes: (c: Context) => number): MiddlewareHandler {
     const { raw } = c.req;
     c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: bytes });
     await next();
-  };
+  });
 }
 
-/** @hono/zod-validator with Belfry's error: a 400 envelope naming the field. */
+/**
+ * @hono/zod-validator with Belfry's error: a 400 envelope naming the field. The schema is
+ * recorded, so the OpenAPI document describes exactly what the route checks.
+ */
 export function validate<S extends z.ZodType, T extends keyof ValidationTargets>(
   target: T,
   schema: S,
 ) {
-  return zValidator(target, schema, (result) => {
+  const validator = zValidator(target, schema, (result) => {
     if (!result.success) {
       throw validationError(result.error.issues, "", target === "json" ? "body" : target);
     }
   });
+  return recordInput(validator, { target, schema });
 }

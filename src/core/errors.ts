@@ -1,13 +1,15 @@
 /** Machine-readable error codes of the API's error envelope. */
-export type ErrorCode =
-  | "invalid_request"
-  | "unauthorized"
-  | "not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "rate_limited"
-  | "internal";
+export const ERROR_CODES = [
+  "invalid_request",
+  "unauthorized",
+  "not_found",
+  "conflict",
+  "payload_too_large",
+  "unsupported_media_type",
+  "rate_limited",
+  "internal",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorDetail {
   path: string;

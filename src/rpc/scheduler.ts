@@ -21,6 +21,7 @@ import {
   listTasksQuerySchema,
   updateTask,
 } from "../task/commands";
+import type { Page } from "../wire/answers";
 
 /**
  * The service binding: another Worker calls Belfry's core commands directly, with the same
@@ -55,10 +56,7 @@ export interface ListExecutionsRequest {
   cursor?: string;
 }
 
-export interface Page<T> {
-  results: T[];
-  next_cursor: string | null;
-}
+export type { Page };
 
 /**
  * What a Scheduler method throws: a plain `Error` with the HTTP API's error message, code,

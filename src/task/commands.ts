@@ -17,7 +17,10 @@ import { type Database, database } from "../db/client";
 import { listAttempts } from "../db/execution-log";
 import { type Page, pageTasks } from "../db/paged-queries";
 import { countLiveTasks, findIndexedTask, listIndexedTasks } from "../db/task-index";
+import type { LifecycleAction } from "../wire/answers";
 import type { TaskResult } from "./task-object";
+
+export type { LifecycleAction };
 
 /**
  * The core commands every interface shares — the native API, the dialects and the service
@@ -131,8 +134,6 @@ export async function getTask(env: Env, projectId: string, id: string): Promise<
 export async function updateTask(env: Env, projectId: string, id: string, patch: PatchTaskInput) {
   return unwrap<TaskSnapshot>(taskStub(env, id).update(projectId, patch, config(env)));
 }
-
-export type LifecycleAction = "pause" | "resume" | "cancel" | "run";
 
 /** Pause, resume, cancel or run a task now. */
 export async function changeTaskState(

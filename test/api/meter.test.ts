@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { app } from "../../src/api/app";
+import { app } from "../../src/app";
 import { meter } from "../../src/metering";
 import { ADMIN_TOKEN, createProject } from "../support/helpers";
 

@@ -1,8 +1,13 @@
 import { exports } from "cloudflare:workers";
+import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { app } from "../../src/api/app";
-import { type JsonObject, openApiDocument } from "../../src/api/openapi";
+import type { AppEnv } from "../../src/api/context";
+import { app, openApiDocument } from "../../src/app";
+import { createTaskSchema } from "../../src/core/task-input";
+import { buildDocument, type JsonObject } from "../../src/openapi/document";
+import { describeRoute } from "../../src/openapi/route-doc";
+import { listTasksQuerySchema } from "../../src/task/commands";
 import {
   attemptPageSchema,
   createdProjectSchema,
@@ -15,9 +20,7 @@ import {
   successEnvelope,
   taskPageSchema,
   taskViewSchema,
-} from "../../src/api/response-schemas";
-import { createTaskSchema } from "../../src/core/task-input";
-import { listTasksQuerySchema } from "../../src/task/commands";
+} from "../../src/wire/answers";
 import {
   ADMIN_TOKEN,
   api,
@@ -230,5 +233,36 @@ describe("GET /docs", () => {
     }
     expect(html).toContain("schedule.every");
     expect(html).not.toMatch(/<script|<link|src="http/);
+  });
+});
+
+describe("the document is built from the routes themselves", () => {
+  it("refuses a served route without documentation, and documentation of no route", () => {
+    const undocumented = new Hono<AppEnv>();
+    undocumented.get("/orphan", (c) => c.text("x"));
+    expect(() => buildDocument(undocumented)).toThrow("route get /orphan has no describeRoute");
+
+    const served = new Hono<AppEnv>();
+    const doc = {
+      operationId: "x",
+      tag: "Service",
+      summary: "x",
+      answers: { 200: { type: "object", description: "x" } },
+    } as const;
+    served.get("/here", describeRoute(doc), (c) => c.text("x"));
+    expect(() => buildDocument(served, new Map([["GET /gone", doc]]))).toThrow(
+      "documented routes not served: GET /gone",
+    );
+  });
+
+  it("reads body, query, credentials and implied errors from the registered middleware", () => {
+    const create = operation(doc, "post", "/api/v1/tasks");
+    const statuses = Object.keys(obj(create.responses)).sort();
+    expect(statuses).toEqual(["200", "201", "400", "401", "409", "413", "415", "429", "500"]);
+    const health = operation(doc, "get", "/healthz");
+    expect(Object.keys(obj(health.responses)).sort()).toEqual(["200", "500"]);
+    const rotate = operation(doc, "post", "/api/v1/projects/{id}/signing-secret/rotate");
+    expect(rotate.security).toEqual([{ adminToken: [] }]);
+    expect(Object.keys(obj(rotate.responses)).sort()).toEqual(["200", "401", "404", "500"]);
   });
 });

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { BelfryError } from "../../core/errors";
 import { meterReadings } from "../../metering";
+import { describeRoute } from "../../openapi/route-doc";
 import { requireAdmin } from "../auth";
 import type { AppEnv } from "../context";
 
@@ -16,4 +17,16 @@ meterRoutes.use("/admin/meter", async (c, next) => {
   await next();
 });
 meterRoutes.use("/admin/meter", requireAdmin);
-meterRoutes.get("/admin/meter", (c) => c.json(meterReadings()));
+meterRoutes.get(
+  "/admin/meter",
+  describeRoute({
+    operationId: "meterReadings",
+    tag: "Service",
+    summary: "Counts of billable operations (only where BELFRY_METER=1)",
+    description:
+      "What this isolate did since it started: DO requests, rows written, Queue messages, calls. Used by `npm run bench`; a 404 unless the var BELFRY_METER is 1.",
+    answers: { 200: { type: "object", description: "Counts by operation" } },
+    errors: [404],
+  }),
+  (c) => c.json(meterReadings()),
+);

@@ -3,18 +3,26 @@ import { readConfig } from "../../config";
 import { attemptView } from "../../core/history";
 import { createTaskSchema, patchTaskSchema } from "../../core/task-input";
 import { taskView } from "../../core/task-view";
+import { describeRoute } from "../../openapi/route-doc";
 import {
   changeTaskState,
   createTask,
   deleteTask,
   getTask,
-  type LifecycleAction,
   listExecutions,
   listExecutionsQuerySchema,
   listTasks,
   listTasksQuerySchema,
   updateTask,
 } from "../../task/commands";
+import {
+  attemptPageSchema,
+  deletedTaskSchema,
+  LIFECYCLE_ACTIONS,
+  type LifecycleAction,
+  taskPageSchema,
+  taskViewSchema,
+} from "../../wire/answers";
 import { requireApiKey } from "../auth";
 import type { AppEnv } from "../context";
 import { success } from "../envelope";
@@ -30,50 +38,160 @@ export const taskRoutes = new Hono<AppEnv>();
 taskRoutes.use("/tasks/*", requireApiKey);
 taskRoutes.use("/get-task-status/*", requireApiKey);
 
-taskRoutes.post("/tasks", json, validate("json", createTaskSchema), async (c) => {
-  const { snapshot, created } = await createTask(c.env, c.var.projectId, c.req.valid("json"));
-  return success(c, taskView(snapshot, Date.now()), created ? 201 : 200);
-});
+taskRoutes.post(
+  "/tasks",
+  describeRoute({
+    operationId: "createTask",
+    tag: "Tasks",
+    summary: "Create a task",
+    description:
+      "`url` and `schedule` are required. A create whose `idempotency_key` the project used before answers 200 with the first task.",
+    answers: {
+      201: { payload: taskViewSchema, description: "Created" },
+      200: {
+        payload: taskViewSchema,
+        description: "The task an earlier create with this idempotency_key made",
+      },
+    },
+    errors: [409],
+  }),
+  json,
+  validate("json", createTaskSchema),
+  async (c) => {
+    const { snapshot, created } = await createTask(c.env, c.var.projectId, c.req.valid("json"));
+    return success(c, taskView(snapshot, Date.now()), created ? 201 : 200);
+  },
+);
 
-taskRoutes.get("/tasks", validate("query", listTasksQuerySchema), async (c) => {
-  const page = await listTasks(c.env, c.var.projectId, c.req.valid("query"));
-  const now = Date.now();
-  return success(c, {
-    results: page.results.map((s) => taskView(s, now)),
-    next_cursor: page.next_cursor,
-  });
-});
+taskRoutes.get(
+  "/tasks",
+  describeRoute({
+    operationId: "listTasks",
+    tag: "Tasks",
+    summary: "List tasks, newest first",
+    description:
+      "From the task index: counters that executions change arrive within a few seconds. Keyset-paginated: pass `next_cursor` back as `cursor`.",
+    answers: { 200: { payload: taskPageSchema, description: "One page of tasks" } },
+  }),
+  validate("query", listTasksQuerySchema),
+  async (c) => {
+    const page = await listTasks(c.env, c.var.projectId, c.req.valid("query"));
+    const now = Date.now();
+    return success(c, {
+      results: page.results.map((s) => taskView(s, now)),
+      next_cursor: page.next_cursor,
+    });
+  },
+);
 
 const readTask = async (c: import("hono").Context<AppEnv>) => {
   const snapshot = await getTask(c.env, c.var.projectId, c.req.param("id") ?? "");
   return success(c, taskView(snapshot, Date.now()));
 };
-taskRoutes.get("/tasks/:id", readTask);
-taskRoutes.get("/get-task-status/:id", readTask);
+taskRoutes.get(
+  "/tasks/:id",
+  describeRoute({
+    operationId: "getTask",
+    tag: "Tasks",
+    summary: "Read a task",
+    description: "Read live from the task's object. The first five fields are the polling shape.",
+    answers: { 200: { payload: taskViewSchema, description: "The task" } },
+  }),
+  readTask,
+);
+taskRoutes.get(
+  "/get-task-status/:id",
+  describeRoute({
+    operationId: "getTaskStatus",
+    tag: "Tasks",
+    summary: "Read a task (the task-status document's path)",
+    description: "The same as GET /api/v1/tasks/{id}.",
+    answers: { 200: { payload: taskViewSchema, description: "The task" } },
+  }),
+  readTask,
+);
 
-taskRoutes.patch("/tasks/:id", json, validate("json", patchTaskSchema), async (c) => {
-  const snapshot = await updateTask(c.env, c.var.projectId, c.req.param("id"), c.req.valid("json"));
-  return success(c, taskView(snapshot, Date.now()));
-});
-
-for (const action of ["pause", "resume", "cancel", "run"] satisfies LifecycleAction[]) {
-  taskRoutes.post(`/tasks/:id/${action}`, async (c) => {
-    const snapshot = await changeTaskState(c.env, c.var.projectId, c.req.param("id"), action);
+taskRoutes.patch(
+  "/tasks/:id",
+  describeRoute({
+    operationId: "updateTask",
+    tag: "Tasks",
+    summary: "Change a task's definition",
+    description:
+      "Any create field but `idempotency_key`. Fields replace their old values; `retry` is merged. A new `schedule` replaces the old one and restarts its count.",
+    answers: { 200: { payload: taskViewSchema, description: "The changed task" } },
+    errors: [409],
+  }),
+  json,
+  validate("json", patchTaskSchema),
+  async (c) => {
+    const id = c.req.param("id");
+    const snapshot = await updateTask(c.env, c.var.projectId, id, c.req.valid("json"));
     return success(c, taskView(snapshot, Date.now()));
-  });
+  },
+);
+
+const LIFECYCLE: Record<LifecycleAction, { summary: string; description: string }> = {
+  pause: { summary: "Pause a task", description: "No calls until it is resumed." },
+  resume: {
+    summary: "Resume a paused task",
+    description:
+      "Missed calls follow the schedule's misfire policy. A finished task cannot be resumed (409).",
+  },
+  cancel: { summary: "Cancel a task", description: "It makes no more calls; it stays readable." },
+  run: {
+    summary: "Run a task now",
+    description:
+      "One extra call now, outside the schedule: it neither moves the schedule nor counts against `occurrences`.",
+  },
+};
+
+for (const action of LIFECYCLE_ACTIONS) {
+  taskRoutes.post(
+    `/tasks/:id/${action}`,
+    describeRoute({
+      operationId: `${action}Task`,
+      tag: "Tasks",
+      ...LIFECYCLE[action],
+      answers: { 200: { payload: taskViewSchema, description: "The task after the change" } },
+      errors: [409],
+    }),
+    async (c) => {
+      const snapshot = await changeTaskState(c.env, c.var.projectId, c.req.param("id"), action);
+      return success(c, taskView(snapshot, Date.now()));
+    },
+  );
 }
 
-taskRoutes.delete("/tasks/:id", async (c) => {
-  const { id } = await deleteTask(c.env, c.var.projectId, c.req.param("id"));
-  return success(c, { id, deleted: true });
-});
+taskRoutes.delete(
+  "/tasks/:id",
+  describeRoute({
+    operationId: "deleteTask",
+    tag: "Tasks",
+    summary: "Cancel and remove a task",
+    description: "Its execution history stays until retention.",
+    answers: { 200: { payload: deletedTaskSchema, description: "Removed" } },
+  }),
+  async (c) => {
+    const { id } = await deleteTask(c.env, c.var.projectId, c.req.param("id"));
+    return success(c, { id, deleted: true });
+  },
+);
 
-taskRoutes.get("/tasks/:id/executions", validate("query", listExecutionsQuerySchema), async (c) => {
-  const page = await listExecutions(
-    c.env,
-    c.var.projectId,
-    c.req.param("id"),
-    c.req.valid("query"),
-  );
-  return success(c, { results: page.results.map(attemptView), next_cursor: page.next_cursor });
-});
+taskRoutes.get(
+  "/tasks/:id/executions",
+  describeRoute({
+    operationId: "listExecutions",
+    tag: "Tasks",
+    summary: "List a task's attempts, newest first",
+    description:
+      "One record per attempt; records reach the history within a few seconds of the call.",
+    answers: { 200: { payload: attemptPageSchema, description: "One page of attempts" } },
+  }),
+  validate("query", listExecutionsQuerySchema),
+  async (c) => {
+    const id = c.req.param("id");
+    const page = await listExecutions(c.env, c.var.projectId, id, c.req.valid("query"));
+    return success(c, { results: page.results.map(attemptView), next_cursor: page.next_cursor });
+  },
+);

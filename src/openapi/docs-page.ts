@@ -1,4 +1,4 @@
-import type { JsonObject } from "./openapi";
+import type { JsonObject } from "./json-schema";
 
 /**
  * The human reference page at /docs: the OpenAPI document rendered on the server as one
