@@ -1,5 +1,7 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
 import {
   ADMIN_TOKEN,
   api,
@@ -11,13 +13,6 @@ import {
 } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
 
-interface Task {
-  id: string;
-  state: string;
-  status: string;
-  message: string;
-  executions: { total: number; succeeded: number; failed: number };
-}
 interface Attempt {
   execution_id: string;
   number: number;
@@ -131,7 +126,9 @@ describe("retries", () => {
     const done = await waitForTask<Task>(project.key, task.id, finished);
     expect(done).toMatchObject({ state: "failed", status: "error" });
     expect(done.message).toMatch(/410/);
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is scheduled, and running the object's alarm now calls nothing either.
+    expect(done.next_run_at).toBeNull();
+    await runDurableObjectAlarm(env.TASKS.get(env.TASKS.idFromName(task.id)));
     expect(await target.calls()).toHaveLength(1);
   });
 });
@@ -254,12 +251,21 @@ describe("idempotency", () => {
 
   it("a replay answers with the first task even once its `at` has passed", async () => {
     const target = bucket();
-    const at = new Date(Date.now() + 200).toISOString();
+    // Just inside the 5 s a past `at` is allowed, so the task fires at once; a moment later a
+    // create with this `at` would be refused.
+    const atMs = Date.now() - 4_500;
+    const at = new Date(atMs).toISOString();
     const body = { url: target.url, schedule: { at }, idempotency_key: "replay-after-at" };
     const first = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
     expect(first.status).toBe(201);
     await waitForTask<Task>(project.key, first.json.payload.id, finished);
-    await new Promise((r) => setTimeout(r, 5_200)); // `at` is now past the 5 s allowance
+    const pastAllowance = atMs + 5_100 - Date.now();
+    if (pastAllowance > 0) await new Promise((r) => setTimeout(r, pastAllowance));
+    const fresh = await api("POST", "/api/v1/tasks", {
+      key: project.key,
+      body: { url: target.url, schedule: { at } },
+    });
+    expect(fresh.status).toBe(400);
     const replay = await api<{ payload: Task }>("POST", "/api/v1/tasks", {
       key: project.key,
       body,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
 import {
   api,
   bucket,
@@ -8,19 +9,6 @@ import {
   waitForTask,
 } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
-
-interface Task {
-  id: string;
-  status: string;
-  progress: number;
-  state: string;
-  url: string;
-  headers: Record<string, string>;
-  body: unknown;
-  schedule: Record<string, unknown>;
-  next_run_at: string | null;
-  executions: { total: number; succeeded: number; failed: number };
-}
 
 interface ErrorEnvelope {
   status: string;

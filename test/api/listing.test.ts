@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
 import {
   api,
   bucket,
@@ -7,14 +8,6 @@ import {
   type TestProject,
   waitForTask,
 } from "../support/helpers";
-
-interface Task {
-  id: string;
-  name: string | null;
-  state: string;
-  status: string;
-  created_at: string;
-}
 
 interface Page<T> {
   results: T[];
@@ -99,7 +92,7 @@ describe("GET /api/v1/tasks pagination", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(created.map((t) => t.id).sort());
 
-    const times = seen.map((t) => Date.parse(t.created_at));
+    const times = seen.map((t) => Date.parse(t.created_at ?? ""));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(seen[0]?.id).toBe(created.at(-1)?.id);
     expect(seen.at(-1)?.id).toBe(created[0]?.id);

@@ -1,13 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
 import { api, bucket, createProject, type TestProject, waitForTask } from "../support/helpers";
-
-interface Task {
-  id: string;
-  state: string;
-  status: string;
-  progress: number;
-  executions: { total: number; succeeded: number; failed: number };
-}
 
 let project: TestProject;
 beforeAll(async () => {

@@ -1,14 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
 import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
-
-interface Task {
-  id: string;
-  name: string | null;
-  state: string;
-  next_run_at: string | null;
-  executions: { total: number };
-}
 
 interface ErrorEnvelope {
   status: string;
