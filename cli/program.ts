@@ -5,6 +5,7 @@ import { VERSION } from "../src/version";
 import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
 import { projectsCreate } from "./commands/projects-create";
+import { registerRequestCommands } from "./commands/requests-commands";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
@@ -163,6 +164,8 @@ export function buildProgram(io: Io): Command {
     .action(async (id: string, _options, command: Command) => {
       print(command, await tasksDelete(client(command), id));
     });
+
+  registerRequestCommands(program, print, io.env);
 
   const projects = program.command("projects").description("manage projects (admin token)");
   projects

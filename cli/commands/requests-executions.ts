@@ -1,0 +1,59 @@
+import { executionUuid } from "../../src/core/execution-uuid";
+import type { AttemptView } from "../client";
+import { type CommandOutput, instant, table } from "../output";
+import type { LoopitisClient } from "./requests-client";
+
+/** One call, in the envelope's vocabulary (the `executionId` the receiver got). */
+export interface RequestExecution {
+  executionId: string;
+  executionNumber: number;
+  attempt: number;
+  startedAt: string;
+  statusCode: number | null;
+  successful: boolean;
+  error: string | null;
+}
+
+function executionOf(a: AttemptView): RequestExecution {
+  return {
+    executionId: executionUuid(a.execution_id),
+    executionNumber: a.number,
+    attempt: a.attempt,
+    startedAt: a.started_at,
+    statusCode: a.status_code,
+    successful: a.successful,
+    error: a.error,
+  };
+}
+
+/**
+ * `belfry requests executions ID`: every call of one request, newest first — all of them, through
+ * the native executions listing (the show link lists only the latest 100).
+ */
+export async function requestsExecutions(
+  client: LoopitisClient,
+  id: string,
+): Promise<CommandOutput<RequestExecution[]>> {
+  const executions: RequestExecution[] = [];
+  for await (const attempt of client.native().executions(id, { limit: 100 })) {
+    executions.push(executionOf(attempt));
+  }
+  const text =
+    executions.length === 0
+      ? "No executions recorded yet (history arrives within a few seconds of a call)."
+      : table(
+          ["EXECUTION ID", "NUMBER", "ATTEMPT", "STARTED", "RESULT"],
+          executions.map((e) => [
+            e.executionId,
+            String(e.executionNumber),
+            String(e.attempt),
+            instant(e.startedAt),
+            e.successful
+              ? `${e.statusCode} ok`
+              : e.statusCode !== null
+                ? `${e.statusCode} failed`
+                : `failed: ${e.error ?? "no answer"}`,
+          ]),
+        );
+  return { data: executions, text };
+}
