@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./api/context";
 import { crossOrigin } from "./api/cross-origin";
 import { errorBody } from "./api/envelope";
+import { limitByAddress } from "./api/rate-limit";
 import { meterRoutes } from "./api/routes/meter";
 import { projectRoutes } from "./api/routes/projects";
 import { taskRoutes } from "./api/routes/tasks";
@@ -35,6 +36,9 @@ app.get(
     auth: "none",
     answers: { 200: { bare: healthSchema, description: "Healthy" } },
   }),
+  // Anyone may ask, and each answer costs a D1 query: limited per address, as other requests
+  // without a credential are.
+  limitByAddress,
   async (c) => {
     await c.env.DB.prepare("SELECT 1").first();
     return c.json({ ok: true, version: VERSION });

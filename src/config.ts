@@ -7,6 +7,8 @@ export interface Config extends TaskLimits {
   retentionDays: number;
   /** The RATE_LIMITER binding's period, sent as Retry-After when a key is over its limit. */
   rateLimitPeriodSeconds: number;
+  /** The ADDRESS_RATE_LIMITER binding's period, sent as Retry-After when an address is over it. */
+  addressRateLimitPeriodSeconds: number;
 }
 
 function intVar(value: string | undefined, fallback: number): number {
@@ -25,5 +27,6 @@ export function readConfig(env: Env): Config {
     maxActiveTasks: intVar(env.MAX_ACTIVE_TASKS, 10_000),
     retentionDays: intVar(env.HISTORY_RETENTION_DAYS, 30),
     rateLimitPeriodSeconds: intVar(env.RATE_LIMIT_PERIOD_SECONDS, 10),
+    addressRateLimitPeriodSeconds: intVar(env.ADDRESS_RATE_LIMIT_PERIOD_SECONDS, 10),
   };
 }

@@ -17,7 +17,12 @@ export type MeteredOperation =
   | "queue_messages"
   | "queue_bytes"
   /** Attempts made (requests sent to targets). */
-  | "calls";
+  | "calls"
+  /**
+   * Credential lookups in D1 (an API key this isolate has not verified lately, a link's token),
+   * each made only after the request passed its address's limit.
+   */
+  | "d1_credential_lookups";
 
 const counts = new Map<MeteredOperation, number>();
 

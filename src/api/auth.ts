@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import { BelfryError } from "../core/errors";
 import { constantTimeEqual, hashSecret, keyPrefix } from "../core/keys";
+import { newSigningSecret } from "../core/signing";
 import { database } from "../db/client";
 import { ensureProject, findKeyByHash } from "../db/projects";
+import { meter } from "../metering";
 import type { AppEnv } from "./context";
-import { overRateLimit } from "./rate-limit";
+import { knownKey, rememberKey } from "./known-keys";
+import { overAddressLimit, overRateLimit } from "./rate-limit";
 
 /** The local development project's id; it exists only where BELFRY_DEV_API_KEY is set. */
 export const DEV_PROJECT_ID = "dev";
@@ -23,7 +26,8 @@ export function ensureDevProject(env: Env, hash: string): Promise<void> {
     {
       id: DEV_PROJECT_ID,
       name: "dev",
-      signingSecret: env.BELFRY_DEV_SIGNING_SECRET ?? "",
+      // Every call is signed: without a configured dev secret, the dev project gets its own.
+      signingSecret: env.BELFRY_DEV_SIGNING_SECRET || newSigningSecret(),
       previousSigningSecret: null,
       previousValidUntil: null,
       createdAt: Date.now(),
@@ -47,27 +51,42 @@ function configuredHash(secret: string): Promise<string> {
   return hash;
 }
 
-/** Require an API key; sets `projectId`. The admin token is not an API key. */
+const unknownKey = () =>
+  new BelfryError("unauthorized", "authorization: unknown or revoked API key");
+
+/**
+ * Require an API key; sets `projectId`. The admin token is not an API key. A key this isolate
+ * has not verified lately is looked up in D1 only after its request is counted against the
+ * client address's limit, so made-up keys cannot buy D1 reads (docs/security.md).
+ */
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c.req.header("authorization"));
-  if (!token) throw new BelfryError("unauthorized", "authorization: missing bearer API key");
+  if (!token) {
+    const limited = await overAddressLimit(c);
+    if (limited) return limited;
+    throw new BelfryError("unauthorized", "authorization: missing bearer API key");
+  }
   const hash = await hashSecret(token);
   const admin = c.env.BELFRY_ADMIN_TOKEN;
   // Even a deployment that set its dev key to the admin token keeps the two roles apart.
-  if (admin && constantTimeEqual(hash, await configuredHash(admin))) {
-    throw new BelfryError("unauthorized", "authorization: unknown or revoked API key");
+  if (admin && constantTimeEqual(hash, await configuredHash(admin))) throw unknownKey();
+  const now = Date.now();
+  let key = knownKey(hash, now);
+  if (!key) {
+    const limited = await overAddressLimit(c);
+    if (limited) return limited;
+    const devKey = c.env.BELFRY_DEV_API_KEY;
+    if (devKey && constantTimeEqual(hash, await configuredHash(devKey))) {
+      await ensureDevProject(c.env, hash);
+    }
+    meter("d1_credential_lookups");
+    const row = await findKeyByHash(c.env.DB, hash);
+    if (!row || !constantTimeEqual(row.hash, hash)) throw unknownKey();
+    key = { keyId: row.keyId, projectId: row.projectId };
+    rememberKey(hash, key, now);
   }
-  // Limited before the key is looked up, so a flood with one key never reaches D1.
   const limited = await overRateLimit(c, hash);
   if (limited) return limited;
-  const devKey = c.env.BELFRY_DEV_API_KEY;
-  if (devKey && constantTimeEqual(hash, await configuredHash(devKey))) {
-    await ensureDevProject(c.env, hash);
-  }
-  const key = await findKeyByHash(c.env.DB, hash);
-  if (!key || !constantTimeEqual(key.hash, hash)) {
-    throw new BelfryError("unauthorized", "authorization: unknown or revoked API key");
-  }
   c.set("projectId", key.projectId);
   c.set("keyId", key.keyId);
   await next();
@@ -82,6 +101,9 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
     !admin ||
     !constantTimeEqual(await hashSecret(token), await configuredHash(admin))
   ) {
+    // A wrong token costs nothing to check, but guessing is still slowed per address.
+    const limited = await overAddressLimit(c);
+    if (limited) return limited;
     throw new BelfryError("unauthorized", "authorization: admin token required");
   }
   await next();

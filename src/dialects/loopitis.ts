@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { requireApiKey } from "../api/auth";
 import type { AppEnv } from "../api/context";
+import { limitByAddress } from "../api/rate-limit";
 import { parseOrThrow, readBounded, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { BelfryError, invalidField } from "../core/errors";
@@ -246,9 +247,11 @@ async function showRequest(env: Env, projectId: string, id: string) {
 export const loopitisRoutes = new Hono<AppEnv>();
 
 // The two links a receiver gets: no API key, only the request's own token, for that request.
+// Anyone can call them, so each is counted against its address's limit before anything else.
 loopitisRoutes.on(
   ["GET", "POST"],
   "/cancel_task",
+  limitByAddress,
   validate("query", tokenQuerySchema),
   async (c) => {
     const { requestId, token } = c.req.valid("query");
@@ -258,7 +261,7 @@ loopitisRoutes.on(
   },
 );
 
-loopitisRoutes.get("/get_list", validate("query", tokenQuerySchema), async (c) => {
+loopitisRoutes.get("/get_list", limitByAddress, validate("query", tokenQuerySchema), async (c) => {
   const { requestId, token } = c.req.valid("query");
   const projectId = await projectForToken(c.env, requestId, token);
   return c.json(await showRequest(c.env, projectId, requestId));

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { requireAdmin, requireApiKey } from "../api/auth";
 import type { AppEnv } from "../api/context";
+import { limitByAddress } from "../api/rate-limit";
 import { createTaskSchema, patchTaskSchema } from "../core/task-input";
 import { VERSION } from "../version";
 import * as answers from "../wire/answers";
@@ -36,6 +37,8 @@ interface Operation {
   path: string;
   doc: RouteDoc;
   auth: Auth;
+  /** Counted against its client address's limit (ADDRESS_RATE_LIMITER) before anything else. */
+  addressLimited: boolean;
   jsonBody: boolean;
   body?: z.ZodType;
   query?: z.ZodType;
@@ -78,7 +81,11 @@ const ERRORS: Record<ErrorStatus, { name: string; description: string }> = {
     name: "UnsupportedMediaType",
     description: "unsupported_media_type: send application/json",
   },
-  429: { name: "RateLimited", description: "rate_limited: too many requests for this key" },
+  429: {
+    name: "RateLimited",
+    description:
+      "rate_limited: too many requests with this key, or without a valid credential from this address",
+  },
   500: { name: "Internal", description: "internal: a bug, logged by the server (never a stack)" },
 };
 
@@ -229,7 +236,8 @@ function answerObject(answer: RouteAnswer, envelopes: Map<z.ZodType, string>): J
 function errorStatuses(op: Operation): ErrorStatus[] {
   const statuses = new Set<ErrorStatus>(op.doc.errors ?? []);
   if (op.auth !== "none") statuses.add(401);
-  if (op.auth === "apiKey") statuses.add(429);
+  // Keys are limited per key; wrong credentials and uncredentialed routes per client address.
+  if (op.auth !== "none" || op.addressLimited) statuses.add(429);
   if (op.jsonBody) for (const s of [400, 413, 415] as const) statuses.add(s);
   if (op.body || op.query || op.doc.params) statuses.add(400);
   if (op.path.includes("{")) statuses.add(404);
@@ -326,6 +334,7 @@ export function servedOperations(app: Hono<AppEnv>, extraDocs: ReadonlyMap<strin
       path: openApiPath,
       doc,
       auth,
+      addressLimited: around.includes(limitByAddress),
       jsonBody: around.some(isJsonBody),
       body: inputs.find((i) => i?.target === "json")?.schema ?? doc.body,
       query: inputs.find((i) => i?.target === "query")?.schema,

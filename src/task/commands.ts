@@ -2,7 +2,7 @@ import { z } from "zod";
 import { readConfig as config } from "../config";
 import { BelfryError, fromSerialized, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
-import { base64url, idempotentTaskId } from "../core/keys";
+import { base64url, constantTimeEqual, idempotentTaskId } from "../core/keys";
 import { buildDefinition, type CreateOptions } from "../core/task-definition";
 import { type CreateTaskInput, commaSeparated, type PatchTaskInput } from "../core/task-input";
 import {
@@ -16,7 +16,9 @@ import { executionIdPrefix } from "../core/timers";
 import { type Database, database } from "../db/client";
 import { listAttempts } from "../db/execution-log";
 import { type Page, pageTasks } from "../db/paged-queries";
+import { findTaskAccess } from "../db/task-access";
 import { countLiveTasks, findIndexedTask, listIndexedTasks } from "../db/task-index";
+import { meter } from "../metering";
 import type { LifecycleAction } from "../wire/answers";
 import type { TaskResult } from "./task-object";
 
@@ -117,12 +119,16 @@ async function checkActiveQuota(env: Env, projectId: string, id: string, replaya
 
 /**
  * The project of the task that `token` (its access token) authorises, for links that work
- * without an API key. Throws a 404 for a wrong token, as for a missing task.
+ * without an API key. Read from the task index, so a wrong id or token wakes no object. Throws
+ * a 404 for a wrong token, as for a missing task.
  */
 export async function projectForToken(env: Env, id: string, token: string): Promise<string> {
-  const projectId = await taskStub(env, id).projectForToken(token);
-  if (projectId === null) throw new BelfryError("not_found", "task not found");
-  return projectId;
+  const notFound = new BelfryError("not_found", "task not found");
+  if (!TASK_ID.test(id)) throw notFound;
+  meter("d1_credential_lookups");
+  const access = await findTaskAccess(env.DB, id);
+  if (!access?.token || !constantTimeEqual(access.token, token)) throw notFound;
+  return access.projectId;
 }
 
 /** One task, read live from its object. */

@@ -65,8 +65,15 @@ function describeSent(req: Sent): string {
   return `${req.method} ${req.path.slice(0, 200)} [${req.contentType ?? "no type"}] ${body}`;
 }
 
+/** Requests sent, numbering the client addresses they come from. */
+let sentCount = 0;
+
 async function send(req: Sent): Promise<Answer> {
   const headers = new Headers();
+  // Each request from its own client address: the per-address limit on requests without a
+  // valid credential (test/api/limits.test.ts) is not what this suite probes.
+  sentCount += 1;
+  headers.set("cf-connecting-ip", `198.18.${(sentCount >> 8) & 255}.${sentCount & 255}`);
   if (req.authorization) headers.set("authorization", req.authorization);
   if (req.contentType) headers.set("content-type", req.contentType);
   const withBody = req.body !== undefined && req.method !== "GET" && req.method !== "HEAD";

@@ -1,5 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { base64url } from "../../src/core/keys";
+import { meterReadings } from "../../src/metering";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
 
 // The request limits and header rules of docs/security.md at their defaults (wrangler.toml [vars]);
@@ -293,5 +295,75 @@ describe("times a Durable Object alarm can be set for", () => {
       "schedule",
       /no occurrence before 2100/,
     );
+  });
+});
+
+describe("requests without a valid credential are limited per client address", () => {
+  // wrangler.toml's ADDRESS_RATE_LIMITER: 100 requests per 10 s per address.
+  const LIMIT = 100;
+  const PERIOD_MS = 10_000;
+
+  /** GET the task list from `address` with `key`, as a client behind Cloudflare would. */
+  async function listFrom(address: string, key: string) {
+    const res = await exports.default.fetch("http://belfry.test/api/v1/tasks?limit=1", {
+      headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": address },
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  const randomKey = () => `bf_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+
+  it("1 500 made-up bf_ keys from one address: 429s, a bounded number of D1 lookups, no 5xx", async () => {
+    const flooder = "203.0.113.7";
+    const owner = await createProject("address-limit");
+    // A key already in use from this address: verified once, then served without D1.
+    expect(await listFrom(flooder, owner.key)).toBe(200);
+
+    const lookupsBefore = meterReadings().d1_credential_lookups ?? 0;
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let sent = 0; sent < 1_500; sent += 50) {
+      const batch = Array.from({ length: 50 }, () => listFrom(flooder, randomKey()));
+      statuses.push(...(await Promise.all(batch)));
+    }
+    const elapsed = Date.now() - started;
+    const lookups = (meterReadings().d1_credential_lookups ?? 0) - lookupsBefore;
+
+    const count = (status: number) => statuses.filter((s) => s === status).length;
+    expect(statuses).toHaveLength(1_500);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(count(401) + count(429)).toBe(1_500);
+    // Each limiter window lets at most LIMIT through, and only those reach D1.
+    const windows = Math.ceil(elapsed / PERIOD_MS) + 1;
+    expect(lookups).toBe(count(401));
+    expect(lookups).toBeLessThanOrEqual(LIMIT * windows);
+    expect(count(429)).toBeGreaterThanOrEqual(1_500 - LIMIT * windows);
+
+    // The known key still works from there; another address is not held back.
+    expect(await listFrom(flooder, owner.key)).toBe(200);
+    expect(await listFrom("198.51.100.20", randomKey())).toBe(401);
+  });
+
+  it("the Loopitis links: made-up request ids and tokens are checked in the index (404), then 429s", async () => {
+    const prober = "203.0.113.9";
+    const lookupsBefore = meterReadings().d1_credential_lookups ?? 0;
+    const statuses: number[] = [];
+    for (let sent = 0; sent < 300; sent += 50) {
+      const batch = Array.from({ length: 50 }, async (_, i) => {
+        const query = new URLSearchParams({ requestId: crypto.randomUUID(), token: randomKey() });
+        const path = i % 2 === 0 ? "cancel_task" : "get_list";
+        const res = await exports.default.fetch(`http://belfry.test/requests/${path}?${query}`, {
+          headers: { "cf-connecting-ip": prober },
+        });
+        await res.arrayBuffer();
+        return res.status;
+      });
+      statuses.push(...(await Promise.all(batch)));
+    }
+    const lookups = (meterReadings().d1_credential_lookups ?? 0) - lookupsBefore;
+    expect(statuses.filter((s) => s !== 404 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(lookups).toBe(statuses.filter((s) => s === 404).length);
   });
 });

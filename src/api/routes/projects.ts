@@ -22,6 +22,7 @@ import {
 import { requireAdmin } from "../auth";
 import type { AppEnv } from "../context";
 import { success } from "../envelope";
+import { forgetKey } from "../known-keys";
 import { jsonBody, validate } from "../validation";
 
 /** How long a replaced signing secret keeps signing alongside the new one. */
@@ -119,6 +120,8 @@ projectRoutes.delete(
     if (!(await revokeKey(database(c.env.DB), project.id, keyId, Date.now()))) {
       throw new BelfryError("not_found", "key not found");
     }
+    // Other isolates stop trusting it within KNOWN_KEY_TTL_MS.
+    forgetKey(keyId);
     return success(c, { key_id: keyId, revoked: true });
   },
 );
