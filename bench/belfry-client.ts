@@ -7,13 +7,20 @@ export interface BenchClient {
 export function benchClient(baseUrl: string, key: string): BenchClient {
   return {
     async request<T>(method: string, path: string, body?: unknown, token = key): Promise<T> {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+      const send = () =>
+        fetch(`${baseUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      // A kept-alive connection the server closed while idle fails the next request sent on
+      // it; a GET is sent again once on a fresh one.
+      const res = await send().catch((error: unknown) => {
+        if (method !== "GET") throw error;
+        return send();
       });
       const json = (await res.json()) as { status: string; payload: T; error?: unknown };
       if (!res.ok)

@@ -289,8 +289,11 @@ function holds(r: IntervalResult): boolean {
  */
 async function runRamp(target: Target, steady: IntervalResult | undefined, seconds: number) {
   const steps: IntervalResult[] = [];
-  if (steady && holds(steady)) {
-    let held: number | null = steady.tasks;
+  // Without a steady run (`--only ramp`), the ramp measures 300/s itself first.
+  const start = steady ?? (await runInterval(target, "ramp-300", 300, seconds));
+  if (!steady) steps.push(start);
+  if (holds(start)) {
+    let held: number | null = start.tasks;
     for (const rate of [400, 500, 600, 800, 1000]) {
       const r = await runInterval(target, `ramp-${rate}`, rate, seconds);
       steps.push(r);
@@ -392,6 +395,8 @@ try {
 } catch (error) {
   failed = true;
   console.error(error);
+  console.error(`Belfry's output (tail):\n${belfryServer.output().slice(-3000)}`);
+  console.error(`The floor's output (tail):\n${floorServer.output().slice(-1000)}`);
 } finally {
   await receiver.close();
   await Promise.all([belfryServer.stop(), floorServer.stop()]);
