@@ -427,6 +427,7 @@ printTable(
     "max",
     "cpu-ms/call",
     "rss-MiB",
+    "D1-B/call",
   ],
   intervals.map((r) => [
     r.scenario,
@@ -442,6 +443,7 @@ printTable(
     String(r.lateness.max),
     String(r.cpuMsPerCall),
     String(r.peakRssMiB),
+    r.history ? String(Math.round(r.history.bytes / (r.meter.calls || r.received || 1))) : "-",
   ]),
 );
 for (const r of intervals) {
