@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run dev`: Belfry on this machine with local D1, Durable Objects and Queues.
-// Loads the dev-only settings in scripts/dev.env (the admin token, the dev project's key, private
-// URLs allowed) and then .dev.vars, if present, for your own overrides; applies pending local
-// migrations; then runs `wrangler dev` with any flags given after `--`. Because local
+// Creates .dev.vars from the dev-only settings in scripts/dev.env (the admin token, the dev
+// project's key, private URLs allowed) when it is missing; applies pending local migrations;
+// then runs `wrangler dev` with any flags given after `--`. Because local
 // `wrangler dev` never fires cron triggers, this script triggers the sweeper itself every 30 s.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import { d1Bindings } from "./d1-bindings.mjs";
 
 const SWEEP_EVERY_MS = 30_000;
@@ -14,20 +14,11 @@ const DEV_ENV = "scripts/dev.env";
 // wrangler would then read every flag after it as a positional and silently ignore them.
 const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
 
-/**
- * The env files for `wrangler dev`: scripts/dev.env, then .dev.vars without its empty
- * assignments, so a .dev.vars copied from .dev.vars.example (`BELFRY_ADMIN_TOKEN=`) does not
- * blank the dev admin token.
- */
-function envFiles() {
-  if (!existsSync(".dev.vars")) return [DEV_ENV];
-  const overrides = readFileSync(".dev.vars", "utf8")
-    .split("\n")
-    .filter((line) => !/^\s*[A-Za-z_][A-Za-z0-9_]*\s*=\s*$/.test(line))
-    .join("\n");
-  mkdirSync(".wrangler", { recursive: true });
-  writeFileSync(".wrangler/dev-overrides.env", overrides);
-  return [DEV_ENV, ".wrangler/dev-overrides.env"];
+// wrangler reads .dev.vars beside each config, also for the second Worker of a multi-Worker
+// `wrangler dev` (which ignores --env-file), so the dev settings go there.
+if (!existsSync(".dev.vars")) {
+  copyFileSync(DEV_ENV, ".dev.vars");
+  console.log(`Created .dev.vars from ${DEV_ENV}`);
 }
 
 function flag(name, fallback) {
@@ -61,13 +52,7 @@ const hasIp = args.some((a) => a.startsWith("--ip"));
 
 const wrangler = spawn(
   "wrangler",
-  [
-    "dev",
-    ...envFiles().flatMap((file) => ["--env-file", file]),
-    ...(hasLogLevel ? [] : ["--log-level", "warn"]),
-    ...(hasIp ? [] : ["--ip", ip]),
-    ...args,
-  ],
+  ["dev", ...(hasLogLevel ? [] : ["--log-level", "warn"]), ...(hasIp ? [] : ["--ip", ip]), ...args],
   { stdio: "inherit" },
 );
 

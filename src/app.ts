@@ -4,6 +4,7 @@ import type { AppEnv } from "./api/context";
 import { crossOrigin } from "./api/cross-origin";
 import { errorBody } from "./api/envelope";
 import { limitByAddress } from "./api/rate-limit";
+import { describeRoute } from "./api/route-doc";
 import { meterRoutes } from "./api/routes/meter";
 import { projectRoutes } from "./api/routes/projects";
 import { taskRoutes } from "./api/routes/tasks";
@@ -15,7 +16,6 @@ import { taskStatusRoutes } from "./dialects/task-status";
 import { DIALECT_DOCS } from "./openapi/dialect-docs";
 import { renderDocsPage } from "./openapi/docs-page";
 import { buildDocument, type JsonObject } from "./openapi/document";
-import { describeRoute } from "./openapi/route-doc";
 import { VERSION } from "./version";
 import { healthSchema } from "./wire/answers";
 

@@ -1,43 +1,16 @@
 import type { MiddlewareHandler } from "hono";
 import { BelfryError } from "../core/errors";
-import { constantTimeEqual, hashSecret, keyPrefix } from "../core/keys";
-import { newSigningSecret } from "../core/signing";
-import { database } from "../db/client";
-import { ensureProject, findKeyByHash } from "../db/projects";
+import { constantTimeEqual, hashSecret } from "../core/keys";
+import { ensureDevProject } from "../db/dev-project";
+import { findKeyByHash } from "../db/projects";
 import { meter } from "../metering";
 import type { AppEnv } from "./context";
 import { knownKey, rememberKey } from "./known-keys";
 import { overAddressLimit, overRateLimit } from "./rate-limit";
 
-/** The local development project's id; it exists only where BELFRY_DEV_API_KEY is set. */
-export const DEV_PROJECT_ID = "dev";
-
 function bearer(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1] ?? null;
-}
-
-let devProjectReady: Promise<void> | undefined;
-
-/** Create the dev project and key once per isolate, when the dev settings define them. */
-export function ensureDevProject(env: Env, hash: string): Promise<void> {
-  devProjectReady ??= ensureProject(
-    database(env.DB),
-    {
-      id: DEV_PROJECT_ID,
-      name: "dev",
-      // Every call is signed: without a configured dev secret, the dev project gets its own.
-      signingSecret: env.BELFRY_DEV_SIGNING_SECRET || newSigningSecret(),
-      previousSigningSecret: null,
-      previousValidUntil: null,
-      createdAt: Date.now(),
-    },
-    { id: "dev-key", prefix: keyPrefix(env.BELFRY_DEV_API_KEY ?? ""), hash },
-  ).catch((error: unknown) => {
-    devProjectReady = undefined;
-    throw error;
-  });
-  return devProjectReady;
 }
 
 /** Hashes of the configured secrets (admin token, dev key), computed once per isolate. */

@@ -1,6 +1,6 @@
+import type { RouteAnswer, RouteDoc } from "../api/route-doc";
 import { loopitisRequestSchema, loopitisUpdateSchema } from "../dialects/loopitis";
 import { deletedTaskSchema, taskViewSchema } from "../wire/answers";
-import type { RouteAnswer, RouteDoc } from "./route-doc";
 
 /**
  * The documentation of the dialect routes and the root task-status alias, by "METHOD /path".

@@ -17,7 +17,7 @@ import {
   type RouteAnswer,
   type RouteDoc,
   routeDocOf,
-} from "./route-doc";
+} from "../api/route-doc";
 import { webhooks } from "./webhooks";
 
 /**

@@ -1,13 +1,13 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { z } from "zod";
-import { DEV_PROJECT_ID, ensureDevProject } from "../api/auth";
-import { parseOrThrow } from "../api/validation";
 import { BelfryError, type ErrorCode, type ErrorDetail } from "../core/errors";
 import { type AttemptView, attemptView } from "../core/history";
 import { hashSecret } from "../core/keys";
+import { parseOrThrow } from "../core/parse-input";
 import { createTaskSchema, patchTaskSchema } from "../core/task-input";
 import { type TaskState, type TaskStatus, type TaskView, taskView } from "../core/task-view";
 import { database } from "../db/client";
+import { DEV_PROJECT_ID, ensureDevProject } from "../db/dev-project";
 import { findProject } from "../db/projects";
 import {
   changeTaskState,

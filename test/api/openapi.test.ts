@@ -3,10 +3,10 @@ import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { AppEnv } from "../../src/api/context";
+import { describeRoute } from "../../src/api/route-doc";
 import { app, openApiDocument } from "../../src/app";
 import { createTaskSchema } from "../../src/core/task-input";
 import { buildDocument, type JsonObject } from "../../src/openapi/document";
-import { describeRoute } from "../../src/openapi/route-doc";
 import { listTasksQuerySchema } from "../../src/task/commands";
 import {
   attemptPageSchema,

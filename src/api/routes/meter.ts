@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { BelfryError } from "../../core/errors";
 import { meterReadings } from "../../metering";
-import { describeRoute } from "../../openapi/route-doc";
 import { requireAdmin } from "../auth";
 import type { AppEnv } from "../context";
+import { describeRoute } from "../route-doc";
 
 /**
  * The isolate's counts of billable operations, read by `npm run bench` before and after each

@@ -12,7 +12,6 @@ import {
   revokeKey,
   rotateSigningSecret,
 } from "../../db/projects";
-import { describeRoute } from "../../openapi/route-doc";
 import {
   createdProjectSchema,
   issuedKeySchema,
@@ -23,6 +22,7 @@ import { requireAdmin } from "../auth";
 import type { AppEnv } from "../context";
 import { success } from "../envelope";
 import { forgetKey } from "../known-keys";
+import { describeRoute } from "../route-doc";
 import { jsonBody, validate } from "../validation";
 
 /** How long a replaced signing secret keeps signing alongside the new one. */

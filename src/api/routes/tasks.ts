@@ -3,7 +3,6 @@ import { readConfig } from "../../config";
 import { attemptView } from "../../core/history";
 import { createTaskSchema, patchTaskSchema } from "../../core/task-input";
 import { taskView } from "../../core/task-view";
-import { describeRoute } from "../../openapi/route-doc";
 import {
   changeTaskState,
   createTask,
@@ -26,6 +25,7 @@ import {
 import { requireApiKey } from "../auth";
 import type { AppEnv } from "../context";
 import { success } from "../envelope";
+import { describeRoute } from "../route-doc";
 import { jsonBody, validate } from "../validation";
 
 const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
