@@ -467,3 +467,29 @@ describe("description", () => {
     expect((await cancel(job.id, own.key)).description).toBe("Daily digest to #general");
   });
 });
+
+describe("another project's job", () => {
+  it("is a 404 by task id and by job number, and stays as it was", async () => {
+    const owner = await createProject("booper-owner");
+    const intruder = await createProject("booper-intruder");
+    const theirs = await create({ url: bucket().url, schedule_in: 3600 }, owner.key);
+    expect(theirs.job_id).toBe(1);
+    for (const id of [theirs.id, String(theirs.job_id)]) {
+      const read = await api<ErrorBody>("GET", `/api/jobs/${id}`, { key: intruder.key });
+      expect([id, read.status, read.json.error?.code]).toEqual([id, 404, "not_found"]);
+      const cancelled = await api<ErrorBody>("POST", `/api/jobs/${id}/cancel`, {
+        key: intruder.key,
+      });
+      expect([id, cancelled.status]).toEqual([id, 404]);
+    }
+    // Numbers are per project: the intruder's own job 1 is its own, not the owner's.
+    const own = await create({ url: bucket().url, schedule_in: 3600 }, intruder.key);
+    expect(own.job_id).toBe(1);
+    expect((await read("1", intruder.key)).id).toBe(own.id);
+    const listed = await api<{ data: Job[] }>("GET", "/api/jobs?limit=100", { key: intruder.key });
+    expect(listed.json.data.map((j) => j.id)).toEqual([own.id]);
+    expect((await read(theirs.id, owner.key)).job.state).toBe("available");
+    await cancel(theirs.id, owner.key);
+    await cancel(own.id, intruder.key);
+  });
+});

@@ -465,3 +465,27 @@ describe("input Belfry could not send", () => {
     expect(await target.calls()).toHaveLength(0);
   });
 });
+
+describe("another project's request", () => {
+  it("is a 404 to read, update or cancel, is not listed, and stays as it was", async () => {
+    const owner = await createProject("loopitis-owner");
+    const theirs = await create({ interval: 3_600_000, return_url: bucket().url }, owner.key);
+    const id = theirs.requestId;
+    const read = await api<ErrorBody>("GET", `/requests/${id}`, { key: project.key });
+    expect([read.status, read.json.error.code]).toEqual([404, "not_found"]);
+    for (const body of [{ status: "cancelled" }, { name: "hijacked" }, { interval: 100 }]) {
+      const res = await api<ErrorBody>("PUT", `/requests/${id}`, { key: project.key, body });
+      expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 404]);
+    }
+    const listed = await api<LoopitisRequest[]>("GET", "/requests?limit=100", { key: project.key });
+    expect(listed.json.map((r) => r.requestId)).not.toContain(id);
+    const still = await api<LoopitisRequest>("GET", `/requests/${id}`, { key: owner.key });
+    expect(still.json).toMatchObject({
+      requestId: id,
+      status: "active",
+      name: null,
+      interval: 3_600_000,
+    });
+    await api("PUT", `/requests/${id}`, { key: owner.key, body: { status: "cancelled" } });
+  });
+});

@@ -992,3 +992,491 @@ describe(`fuzz: ${TOTAL} generated requests over every native route, seed ${SEED
     expect((await api("GET", "/api/v1/tasks", { key: owner.key })).status).toBe(200);
   });
 });
+
+// ---- the dialects ----
+
+const DIALECT_RUNS = {
+  chronos: 500,
+  booper: 500,
+  loopitis: 500,
+  loopitisUpdate: 200,
+  queries: 400,
+  foreignIds: 300,
+  links: 200,
+};
+const DIALECT_TOTAL = Object.values(DIALECT_RUNS).reduce((a, b) => a + b, 0);
+
+type SuccessShape =
+  | "chronosTask"
+  | "chronosPage"
+  | "booperJob"
+  | "booperJobs"
+  | "loopitis"
+  | "loopitisList"
+  | "deleted"
+  | "envelope";
+
+/** What a 2xx of each dialect looks like: its document's shape, never the native envelope. */
+function expectShape(what: string, shape: SuccessShape, json: unknown): void {
+  const obj = json as Record<string, unknown>;
+  switch (shape) {
+    case "chronosTask":
+      expect(obj, what).toMatchObject({
+        id: expect.any(String),
+        schedule: expect.any(String),
+        inactive: expect.any(Boolean),
+      });
+      return;
+    case "chronosPage":
+      expect(obj, what).toMatchObject({
+        current_page: expect.any(Number),
+        total_pages: expect.any(Number),
+        total_results: expect.any(Number),
+        results: expect.any(Array),
+      });
+      expect(obj.total_results as number, what).toBeLessThanOrEqual(10_000);
+      return;
+    case "booperJob": {
+      const data = obj.data as Record<string, unknown>;
+      expect(data, what).toMatchObject({ id: expect.any(String), job: expect.any(Object) });
+      expect(Number.isInteger(data.job_id), what).toBe(true);
+      return;
+    }
+    case "booperJobs":
+      expect(obj.data, what).toEqual(expect.any(Array));
+      return;
+    case "loopitis":
+      expect(obj, what).toMatchObject({
+        requestId: expect.any(String),
+        status: expect.any(String),
+      });
+      return;
+    case "loopitisList":
+      expect(json, what).toEqual(expect.any(Array));
+      return;
+    case "deleted":
+      expect(obj, what).toEqual({ id: expect.any(String), deleted: true });
+      return;
+    case "envelope":
+      expect(obj, what).toMatchObject({ status: "success" });
+      return;
+  }
+}
+
+/** As expectSound, with the dialect's own success shape in place of the native envelope. */
+function expectDialectSound(
+  req: Sent,
+  res: Answer,
+  shape: SuccessShape,
+  fields: ReadonlyArray<string> = [],
+): void {
+  if (res.status >= 400) {
+    expectSound(req, res, fields);
+    return;
+  }
+  const what = `${describeSent(req)} → ${res.status} ${JSON.stringify(res.json)?.slice(0, 400)}`;
+  expect(res.status, what).toBeLessThan(300);
+  expectShape(what, shape, res.json);
+}
+
+const chronosFields = (receiver: string) => ({
+  url: targetUrlArb(receiver),
+  schedule: fc.oneof(
+    cron,
+    timestamp,
+    fc.constantFrom("0 8 * * 1-5 *", "0 */15 * * * *", "*/15 * * * 1-5 *", "37 22 27 1 5 2017"),
+  ),
+  method: fc.oneof(
+    fc.constantFrom("GET", "post", "PUT", "DELETE", "", "PATCH", "TRACE"),
+    wrongType,
+  ),
+  headers: fc.oneof(fc.dictionary(headerName, headerValue, { maxKeys: 3 }), wrongType),
+  payload: anyJson,
+  expires: timestamp,
+  begins: timestamp,
+  timezone,
+  retry: fc.oneof(
+    fc.record(
+      { attempts: fc.oneof(oddNumber, wrongType), backoff: duration },
+      { requiredKeys: [] },
+    ),
+    wrongType,
+  ),
+});
+
+const booperFields = (receiver: string) => ({
+  method: fc.oneof(fc.constantFrom("get", "post", "PUT", "patch", "delete", "trace"), wrongType),
+  url: targetUrlArb(receiver),
+  query: fc.oneof(
+    fc.dictionary(oddString, fc.oneof(oddString, wrongType), { maxKeys: 3 }),
+    wrongType,
+  ),
+  body: fc.oneof(anyJson, fc.constantFrom("$job", "$state.x", "$previous.body")),
+  headers: fc.oneof(fc.dictionary(headerName, headerValue, { maxKeys: 3 }), wrongType),
+  name: fc.oneof(oddString, wrongType),
+  description: fc.oneof(oddString, wrongType),
+  schedule_in: duration,
+  scheduled_at: timestamp,
+  repeat_every: duration,
+  cron,
+  idempotency_key: fc.oneof(oddString, wrongType),
+  callback_url: fc.oneof(targetUrlArb(receiver), fc.constant(null)),
+  webhook_url: fc.oneof(targetUrlArb(receiver), fc.constant(null)),
+});
+
+const loopitisFields = (receiver: string) => ({
+  interval: fc.oneof(fc.integer({ min: 10, max: 100_000_000 }), oddNumber, wrongType),
+  occurrences: fc.oneof(fc.integer({ min: 1, max: 10 }), oddNumber, wrongType),
+  name: fc.oneof(oddString, wrongType),
+  return_url: targetUrlArb(receiver),
+  payload: fc.oneof(oddString, fc.constant('{"key": "value"}'), wrongType),
+  callback_type: fc.oneof(fc.constantFrom("POST", "put", "GET", ""), wrongType),
+});
+
+const dialectBody = (
+  fields: Record<string, fc.Arbitrary<unknown>>,
+  base: ReadonlyArray<Record<string, unknown>>,
+) =>
+  fc.oneof(
+    { weight: 4, arbitrary: mutated(fc.constantFrom(...base), fields) },
+    { weight: 1, arbitrary: withStray(fc.record(fields, { requiredKeys: [] })) },
+  );
+
+/** Query strings with each dialect's parameter names among the odd ones. */
+const dialectQuery = (names: ReadonlyArray<string>) =>
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom(...names), oddString),
+        fc.oneof(
+          fc.constantFrom(
+            "1",
+            "0",
+            "-1",
+            "100",
+            "101",
+            "10001",
+            "1e400",
+            "true",
+            "false",
+            "TRUE",
+            "",
+            "available",
+            "scheduled,completed",
+            "active,",
+            "discarded",
+            "running",
+          ),
+          oddString,
+        ),
+      ),
+      { maxLength: 4 },
+    )
+    .map((pairs) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of pairs) params.append(k.toWellFormed(), v.toWellFormed());
+      return { query: `?${params}`, names: pairs.map(([k]) => k.toWellFormed()) };
+    });
+
+describe(`fuzz: ${DIALECT_TOTAL} generated requests over every dialect route, seed ${SEED} (replay: FUZZ_SEED=${SEED})`, () => {
+  let owner: TestProject;
+  let other: TestProject;
+  let receiver: string;
+  /** The owner's tasks, one per dialect, that the id routes read and update. */
+  let chronosId: string;
+  let booperId: string;
+  let loopitisId: string;
+  /** The other project's task (made through each dialect) and its Booper number. */
+  let foreignId: string;
+  let foreignNumber: number;
+  let foreignLink: string;
+  const key = () => `Bearer ${owner.key}`;
+
+  beforeAll(async () => {
+    receiver = bucket().url;
+    owner = await createProject("fuzz-dialects");
+    other = await createProject("fuzz-dialects-other");
+    const chronos = await api<{ id: string }>("POST", "/api/v1/chronos/tasks", {
+      key: owner.key,
+      body: { url: receiver, schedule: "0 12 1 1 * 2098" },
+    });
+    chronosId = chronos.json.id;
+    const job = await api<{ data: { id: string } }>("POST", "/api/jobs", {
+      key: owner.key,
+      body: { url: receiver, schedule_in: [1, "hours"] },
+    });
+    booperId = job.json.data.id;
+    const request = await api<{ requestId: string }>("POST", "/requests", {
+      key: owner.key,
+      body: { interval: 3_600_000, return_url: receiver },
+    });
+    loopitisId = request.json.requestId;
+    await api("PUT", `/requests/${loopitisId}`, { key: owner.key, body: { status: "paused" } });
+    const theirs = await api<{ data: { id: string; job_id: number } }>("POST", "/api/jobs", {
+      key: other.key,
+      body: { url: receiver, schedule_in: [1, "hours"] },
+    });
+    foreignId = theirs.json.data.id;
+    foreignNumber = theirs.json.data.job_id;
+    const theirRequest = await api<{ requestId: string; cancelLink: string }>("POST", "/requests", {
+      key: other.key,
+      body: { interval: 3_600_000, return_url: receiver },
+    });
+    foreignLink = theirRequest.json.cancelLink;
+  });
+
+  /** Stop a task the fuzzer created, so nothing it made keeps calling. */
+  async function stop(id: string) {
+    const res = await send({ method: "DELETE", path: `/api/v1/tasks/${id}`, authorization: key() });
+    expect(res.status).toBe(200);
+  }
+
+  it(`POST /api/v1/chronos/tasks: ${DIALECT_RUNS.chronos} generated bodies`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const body = dialectBody(chronosFields(receiver), [
+      { url: receiver, schedule: "0 8 * * 1-5 *" },
+      { url: receiver, schedule: "2099-01-01T00:00:00Z", method: "POST", payload: { a: 1 } },
+    ]);
+    await fc.assert(
+      fc.asyncProperty(jsonRequestBody(body), async ([text, contentType]) => {
+        const req: Sent = {
+          method: "POST",
+          path: "/api/v1/chronos/tasks",
+          authorization: key(),
+          body: text,
+          contentType,
+        };
+        const res = await send(req);
+        expectDialectSound(req, res, "chronosTask", bodyFields(text, ["url", "schedule"]));
+        if (res.status === 201) await stop((res.json as { id: string }).id);
+      }),
+      { seed: SEED, numRuns: DIALECT_RUNS.chronos },
+    );
+  });
+
+  it(`POST /api/jobs: ${DIALECT_RUNS.booper} generated bodies`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const body = dialectBody(booperFields(receiver), [
+      { url: receiver, schedule_in: [1, "hours"] },
+      {
+        method: "post",
+        url: receiver,
+        body: { content: "Testing 123" },
+        scheduled_at: "2099-01-01T00:00:00Z",
+        description: "d",
+      },
+      { url: receiver, repeat_every: 3600, idempotency_key: "fuzz" },
+    ]);
+    await fc.assert(
+      fc.asyncProperty(jsonRequestBody(body), async ([text, contentType]) => {
+        const req: Sent = {
+          method: "POST",
+          path: "/api/jobs",
+          authorization: key(),
+          body: text,
+          contentType,
+        };
+        const res = await send(req);
+        expectDialectSound(req, res, "booperJob", bodyFields(text, ["url"]));
+        if (res.status === 201) await stop((res.json as { data: { id: string } }).data.id);
+      }),
+      { seed: SEED, numRuns: DIALECT_RUNS.booper },
+    );
+  });
+
+  it(`POST /requests: ${DIALECT_RUNS.loopitis} generated bodies, the document's unescaped form included`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const body = dialectBody(loopitisFields(receiver), [
+      { interval: 3_600_000, return_url: receiver },
+      {
+        interval: 3_600_000,
+        occurrences: 10,
+        name: "example_task",
+        return_url: receiver,
+        payload: "x",
+        callback_type: "PUT",
+      },
+    ]);
+    // The document's example writes the payload's inner quotes unescaped: send that form too.
+    const unescaped = fc
+      .tuple(oddString, fc.constantFrom("POST", "PUT", "GET"))
+      .map(
+        ([inner, method]) =>
+          `{"interval": 3600000, "return_url": "${receiver}", "payload": "{"k": "${inner}"}", "callback_type": "${method}"}`,
+      );
+    const bodies = fc.oneof(
+      { weight: 5, arbitrary: jsonRequestBody(body) },
+      { weight: 1, arbitrary: fc.tuple(unescaped, fc.constant("application/json")) },
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async ([text, contentType]) => {
+        const req: Sent = {
+          method: "POST",
+          path: "/requests",
+          authorization: key(),
+          body: text,
+          contentType,
+        };
+        const res = await send(req);
+        expectDialectSound(
+          req,
+          res,
+          "loopitis",
+          bodyFields(text, ["interval", "return_url", "payload", "callback_type"]),
+        );
+        if (res.status === 201) await stop((res.json as { requestId: string }).requestId);
+      }),
+      { seed: SEED, numRuns: DIALECT_RUNS.loopitis },
+    );
+  });
+
+  it(`PUT /requests/{id}: ${DIALECT_RUNS.loopitisUpdate} generated updates`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const fields = {
+      ...loopitisFields(receiver),
+      // Never `active`: the request stays paused, so an update that succeeds fires nothing.
+      status: fc.oneof(fc.constantFrom("paused", "PAUSED", "done"), wrongType),
+    };
+    const body = dialectBody(fields, [{}, { name: "renamed" }]);
+    await fc.assert(
+      fc.asyncProperty(jsonRequestBody(body), async ([text, contentType]) => {
+        const req: Sent = {
+          method: "PUT",
+          path: `/requests/${loopitisId}`,
+          authorization: key(),
+          body: text,
+          contentType,
+        };
+        const res = await send(req);
+        expectDialectSound(
+          req,
+          res,
+          "loopitis",
+          bodyFields(text, ["interval", "occurrences", "payload"]),
+        );
+      }),
+      { seed: SEED, numRuns: DIALECT_RUNS.loopitisUpdate },
+    );
+    const shown = await api<{ status: string }>("GET", `/requests/${loopitisId}`, {
+      key: owner.key,
+    });
+    expect(shown.json.status).toBe("paused");
+  });
+
+  it(`GET lists and histories: ${DIALECT_RUNS.queries} generated query strings`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const lists: [string, SuccessShape, string[]][] = [
+      ["/api/v1/chronos/tasks", "chronosPage", ["inactive", "page", "per_page"]],
+      [`/api/v1/chronos/tasks/${chronosId}/history`, "chronosPage", ["page", "per_page"]],
+      ["/api/jobs", "booperJobs", ["state", "limit", "offset"]],
+      ["/requests", "loopitisList", ["status", "limit", "offset"]],
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .constantFrom(...lists)
+          .chain(([path, shape, names]) => dialectQuery(names).map((q) => ({ path, shape, ...q }))),
+        async ({ path, shape, query, names }) => {
+          const req: Sent = { method: "GET", path: `${path}${query}`, authorization: key() };
+          expectDialectSound(req, await send(req), shape, [...names, "query"]);
+        },
+      ),
+      { seed: SEED, numRuns: DIALECT_RUNS.queries },
+    );
+  });
+
+  it(`every dialect id route with another project's ids, numbers and garbage: ${DIALECT_RUNS.foreignIds} requests`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const routes: [string, (id: string) => string, SuccessShape, string | undefined][] = [
+      ["GET", (id) => `/api/v1/chronos/tasks/${id}`, "chronosTask", undefined],
+      ["DELETE", (id) => `/api/v1/chronos/tasks/${id}`, "deleted", undefined],
+      ["GET", (id) => `/api/v1/chronos/tasks/${id}/history`, "chronosPage", undefined],
+      ["GET", (id) => `/api/jobs/${id}`, "booperJob", undefined],
+      ["POST", (id) => `/api/jobs/${id}/cancel`, "booperJob", undefined],
+      ["GET", (id) => `/requests/${id}`, "loopitis", undefined],
+      ["PUT", (id) => `/requests/${id}`, "loopitis", '{"name":"hijacked"}'],
+      ["GET", (id) => `/get-task-status/${id}`, "envelope", undefined],
+    ];
+    const id = fc.oneof(
+      { weight: 2, arbitrary: fc.constant({ id: foreignId, exact: true }) },
+      { weight: 1, arbitrary: fc.constant({ id: String(foreignNumber), exact: false }) },
+      { weight: 1, arbitrary: fc.uuid().map((u) => ({ id: u, exact: true })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom("0", "99999", "1e3", "-1", "007")
+          .map((n) => ({ id: n, exact: false })),
+      },
+      { weight: 2, arbitrary: strangeSegment.map((s) => ({ id: s, exact: false })) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        id,
+        async ([method, path, shape, body], target) => {
+          const req: Sent = {
+            method,
+            path: path(target.id),
+            authorization: key(),
+            ...(body && { body, contentType: "application/json" }),
+          };
+          const res = await send(req);
+          expectDialectSound(req, res, shape, ["name", "page", "per_page"]);
+          // Another project's task, or none, is a 404 — never a 403, never that task.
+          if (target.exact) expect(res.status, describeSent(req)).toBe(404);
+          if (res.status < 400) expect(JSON.stringify(res.json)).not.toContain(foreignId);
+        },
+      ),
+      { seed: SEED, numRuns: DIALECT_RUNS.foreignIds },
+    );
+    const theirs = await api<{ data: { job: { state: string } } }>(
+      "GET",
+      `/api/jobs/${foreignId}`,
+      { key: other.key },
+    );
+    expect(theirs.json.data.job.state).toBe("available");
+  });
+
+  it(`the Loopitis links with odd, foreign and missing tokens: ${DIALECT_RUNS.links} requests`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const foreign = new URL(foreignLink);
+    const foreignToken = foreign.searchParams.get("token") ?? "";
+    const param = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(foreignToken, loopitisId, foreignId, ""),
+      oddString.map((s) => s.toWellFormed()),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("/requests/cancel_task", "/requests/get_list"),
+        fc.constantFrom("GET", "POST"),
+        param,
+        param,
+        async (path, method, requestId, token) => {
+          fc.pre(!(requestId === foreignId && token === foreignToken));
+          const params = new URLSearchParams();
+          if (requestId !== undefined) params.set("requestId", requestId);
+          if (token !== undefined) params.set("token", token);
+          const req: Sent = { method, path: `${path}?${params}` };
+          const res = await send(req);
+          expectDialectSound(req, res, "loopitis", ["requestId", "token", "query"]);
+          expect([400, 404, 405], describeSent(req)).toContain(res.status);
+        },
+      ),
+      { seed: SEED, numRuns: DIALECT_RUNS.links },
+    );
+    const still = await api<{ status: string }>(
+      "GET",
+      foreign.pathname.replace("cancel_task", "get_list") + foreign.search,
+      {},
+    );
+    expect(still.json.status).toBe("active");
+  });
+});
