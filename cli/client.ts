@@ -169,9 +169,19 @@ export class BelfryClient {
     return this.request("GET", `${taskPath(id)}/executions${query({ ...options })}`, "apiKey");
   }
 
-  /** Every attempt of a task, newest first, following cursors. */
-  executions(id: string, options: Omit<ListExecutionsOptions, "cursor"> = {}) {
-    return this.pages((cursor) => this.listExecutions(id, { ...options, cursor }));
+  /** A task's attempts, newest first, following cursors; `max` bounds how many. */
+  async *executions(
+    id: string,
+    options: Omit<ListExecutionsOptions, "cursor"> = {},
+    max = Infinity,
+  ) {
+    let count = 0;
+    for await (const attempt of this.pages((cursor) =>
+      this.listExecutions(id, { ...options, cursor }),
+    )) {
+      if (count++ >= max) return;
+      yield attempt;
+    }
   }
 
   /** Admin: create a project; its API key and signing secret are shown once. */

@@ -12,6 +12,7 @@ import { tasksExecutions } from "./commands/tasks-executions";
 import { tasksLifecycle } from "./commands/tasks-lifecycle";
 import { tasksList } from "./commands/tasks-list";
 import { tasksShow } from "./commands/tasks-show";
+import { tasksUpdate } from "./commands/tasks-update";
 import { adminClient, DEFAULT_SERVER, type GlobalOptions, taskClient } from "./connection";
 import { CliError, type CommandOutput } from "./output";
 
@@ -27,8 +28,48 @@ function integer(value: string): number {
   return Number(value);
 }
 
+function positive(value: string): number {
+  const n = integer(value);
+  if (n < 1) throw new InvalidArgumentError("must be at least 1.");
+  return n;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+interface ExecutionsFlags {
+  successful?: true;
+  failed?: true;
+  limit?: number;
+  all?: true;
+}
+
+/** The flags for a task's fields, shared by `tasks create` and `tasks update`. */
+function addTaskFields(command: Command): Command {
+  return command
+    .option("--name <name>", "a name for people")
+    .option("--method <method>", "GET, HEAD, POST, PUT, PATCH or DELETE (default POST)")
+    .option("--header <name:value>", "a header to send (repeatable)", collect)
+    .option("--query <key=value>", "a query parameter to add (repeatable)", collect)
+    .option("--body <json|@file>", "the body: JSON, or @file holding JSON")
+    .option("--at <time>", "once, at this instant (RFC 3339 or unix seconds)")
+    .option("--delay <duration>", "once, this long from now (30s, 5m, 2h, 1d, or ms)")
+    .option("--every <duration>", "repeatedly, on this interval")
+    .option("--cron <pattern>", "repeatedly, on this cron pattern")
+    .option("--timezone <zone>", "IANA zone for --cron (default UTC)")
+    .option("--begins <time>", "no call before this instant")
+    .option("--expires <time>", "no call after this instant")
+    .option("--occurrences <n>", "stop after this many calls", integer)
+    .addOption(
+      new Option("--misfire <policy>", "what to do with missed calls").choices(MISFIRE_POLICIES),
+    )
+    .option("--retry-attempts <n>", "attempts per call, the first included (default 3)", integer)
+    .option("--retry-backoff <duration>", "delay before the first retry (default 1s)")
+    .option("--retry-max-backoff <duration>", "longest delay between attempts (default 10m)")
+    .option("--timeout <duration>", "per attempt (default 30s)")
+    .option("--callback-url <url>", "receives each call's final result")
+    .option("--events-url <url>", "receives the task's lifecycle events");
 }
 
 const EPILOG = `
@@ -93,11 +134,13 @@ export function buildProgram(io: Io): Command {
 
   tasks
     .command("executions")
-    .description("list every attempt of a task, newest first")
+    .description("list a task's attempts, newest first")
     .argument("<id>", "task id")
     .option("--successful", "only successful attempts")
     .option("--failed", "only failed attempts")
-    .action(async (id: string, options: { successful?: true; failed?: true }, command: Command) => {
+    .option("--limit <n>", "show at most this many (default 50)", positive)
+    .option("--all", "show every attempt")
+    .action(async (id: string, options: ExecutionsFlags, command: Command) => {
       if (options.successful && options.failed) {
         throw new CliError("--successful and --failed exclude each other");
       }
@@ -106,40 +149,32 @@ export function buildProgram(io: Io): Command {
         command,
         await tasksExecutions(client(command), id, {
           ...(successful !== undefined && { successful }),
+          ...(options.limit !== undefined && { limit: options.limit }),
+          ...(options.all && { all: true }),
         }),
       );
     });
 
-  tasks
-    .command("create")
-    .description("create a task: --url and one of --at, --delay, --every, --cron")
-    .requiredOption("--url <url>", "the URL to call")
-    .option("--name <name>", "a name for people")
-    .option("--method <method>", "GET, HEAD, POST, PUT, PATCH or DELETE (default POST)")
-    .option("--header <name:value>", "a header to send (repeatable)", collect)
-    .option("--query <key=value>", "a query parameter to add (repeatable)", collect)
-    .option("--body <json|@file>", "the body: JSON, or @file holding JSON")
-    .option("--at <time>", "once, at this instant (RFC 3339 or unix seconds)")
-    .option("--delay <duration>", "once, this long from now (30s, 5m, 2h, 1d, or ms)")
-    .option("--every <duration>", "repeatedly, on this interval")
-    .option("--cron <pattern>", "repeatedly, on this cron pattern")
-    .option("--timezone <zone>", "IANA zone for --cron (default UTC)")
-    .option("--begins <time>", "no call before this instant")
-    .option("--expires <time>", "no call after this instant")
-    .option("--occurrences <n>", "stop after this many calls", integer)
-    .addOption(
-      new Option("--misfire <policy>", "what to do with missed calls").choices(MISFIRE_POLICIES),
-    )
-    .option("--retry-attempts <n>", "attempts per call, the first included (default 3)", integer)
-    .option("--retry-backoff <duration>", "delay before the first retry (default 1s)")
-    .option("--retry-max-backoff <duration>", "longest delay between attempts (default 10m)")
-    .option("--timeout <duration>", "per attempt (default 30s)")
-    .option("--callback-url <url>", "receives each call's final result")
-    .option("--events-url <url>", "receives the task's lifecycle events")
+  addTaskFields(
+    tasks
+      .command("create")
+      .description("create a task: --url and one of --at, --delay, --every, --cron")
+      .requiredOption("--url <url>", "the URL to call"),
+  )
     .option("--idempotency-key <key>", "a second create with this key answers the first task")
     .action(async (options, command: Command) => {
       print(command, await tasksCreate(client(command), options));
     });
+
+  addTaskFields(
+    tasks
+      .command("update")
+      .description("change a task: the fields given replace theirs; a schedule replaces the old")
+      .argument("<id>", "task id")
+      .option("--url <url>", "the URL to call"),
+  ).action(async (id: string, options, command: Command) => {
+    print(command, await tasksUpdate(client(command), id, options));
+  });
 
   const lifecycle: [LifecycleAction, string][] = [
     ["pause", "pause a task: no calls until it is resumed"],
@@ -190,6 +225,23 @@ export function failureLine(error: unknown): string {
   return `belfry: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/**
+ * A failure as the API's error envelope, for `--json`: the server's code, message and details,
+ * the client's own code when no answer came (network_error, …), invalid_request for a mistake
+ * on the command line.
+ */
+export function failureEnvelope(error: unknown) {
+  const fields =
+    error instanceof BelfryClientError
+      ? { code: error.code, message: error.message, details: error.details }
+      : {
+          code: error instanceof CliError ? "invalid_request" : "internal",
+          message: error instanceof Error ? error.message : String(error),
+          details: [],
+        };
+  return { status: "error" as const, error: fields };
+}
+
 /** Run the CLI on `argv` (without node and script); answers the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
@@ -198,7 +250,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     // Commander has already printed its own complaint (or the help, with exit code 0).
     if (error instanceof CommanderError) return error.exitCode;
-    io.stderr.write(`${failureLine(error).replace(/\s*\n\s*/g, " ")}\n`);
+    // Under --json a failure is JSON too, on stderr, so stdout still holds only results.
+    const report = argv.includes("--json")
+      ? JSON.stringify(failureEnvelope(error))
+      : failureLine(error).replace(/\s*\n\s*/g, " ");
+    io.stderr.write(`${report}\n`);
     return 1;
   }
 }

@@ -76,13 +76,21 @@ export function parseBody(value: string, readFile = (path: string) => readFileSy
   }
 }
 
-/** Turn the flags into a create body, leaving every check of the values to the server. */
-export function createRequest(flags: CreateFlags): CreateTaskRequest {
-  const forms = (["at", "delay", "every", "cron"] as const).filter((f) => flags[f] !== undefined);
+const SCHEDULE_FORMS = ["at", "delay", "every", "cron"] as const;
+const SCHEDULE_BOUNDS = ["timezone", "begins", "expires", "occurrences", "misfire"] as const;
+
+/** The schedule the flags give, or undefined when they name none. */
+export function scheduleFrom(
+  flags: Partial<CreateFlags>,
+): CreateTaskRequest["schedule"] | undefined {
+  const forms = SCHEDULE_FORMS.filter((f) => flags[f] !== undefined);
   if (forms.length === 0) {
-    throw new CliError("no schedule: give one of --at, --delay, --every or --cron");
+    if (SCHEDULE_BOUNDS.some((f) => flags[f] !== undefined)) {
+      throw new CliError("a schedule needs one of --at, --delay, --every or --cron");
+    }
+    return undefined;
   }
-  const schedule: CreateTaskRequest["schedule"] = {
+  return {
     ...(flags.at !== undefined && { at: numberOrText(flags.at) }),
     ...(flags.delay !== undefined && { delay: numberOrText(flags.delay) }),
     ...(flags.every !== undefined && { every: numberOrText(flags.every) }),
@@ -93,6 +101,10 @@ export function createRequest(flags: CreateFlags): CreateTaskRequest {
     ...(flags.occurrences !== undefined && { occurrences: flags.occurrences }),
     ...(flags.misfire !== undefined && { misfire: flags.misfire }),
   };
+}
+
+/** The fields other than url and schedule that the flags set, as a create or patch body has them. */
+export function definitionFields(flags: Partial<CreateFlags>) {
   const retry = {
     ...(flags.retryAttempts !== undefined && { attempts: flags.retryAttempts }),
     ...(flags.retryBackoff !== undefined && { backoff: numberOrText(flags.retryBackoff) }),
@@ -101,17 +113,26 @@ export function createRequest(flags: CreateFlags): CreateTaskRequest {
     }),
   };
   return {
-    url: flags.url,
     ...(flags.name !== undefined && { name: flags.name }),
     ...(flags.method !== undefined && { method: flags.method }),
     ...(flags.header?.length && { headers: splitPairs("--header", flags.header, ":") }),
     ...(flags.query?.length && { query: splitPairs("--query", flags.query, "=") }),
     ...(flags.body !== undefined && { body: parseBody(flags.body) }),
-    schedule,
     ...(Object.keys(retry).length > 0 && { retry }),
     ...(flags.timeout !== undefined && { timeout: numberOrText(flags.timeout) }),
     ...(flags.callbackUrl !== undefined && { callback_url: flags.callbackUrl }),
     ...(flags.eventsUrl !== undefined && { events_url: flags.eventsUrl }),
+  };
+}
+
+/** Turn the flags into a create body, leaving every check of the values to the server. */
+export function createRequest(flags: CreateFlags): CreateTaskRequest {
+  const schedule = scheduleFrom(flags);
+  if (!schedule) throw new CliError("no schedule: give one of --at, --delay, --every or --cron");
+  return {
+    url: flags.url,
+    ...definitionFields(flags),
+    schedule,
     ...(flags.idempotencyKey !== undefined && { idempotency_key: flags.idempotencyKey }),
   };
 }

@@ -4,6 +4,10 @@ import { type CommandOutput, instant, table } from "../output";
 export interface TasksExecutionsOptions {
   /** Only successful (true) or failed (false) attempts. */
   successful?: boolean;
+  /** Most attempts to show (default 50). */
+  limit?: number;
+  /** Show every attempt, however many (a task calling every second makes 86 400 a day). */
+  all?: boolean;
 }
 
 function result(a: AttemptView): string {
@@ -12,18 +16,19 @@ function result(a: AttemptView): string {
   return `failed: ${a.error ?? "no answer"}`;
 }
 
-/** `belfry tasks executions ID`: every attempt of one task, newest first, all pages. */
+/** `belfry tasks executions ID`: a task's latest attempts, newest first (all with `all`). */
 export async function tasksExecutions(
   client: BelfryClient,
   id: string,
   options: TasksExecutionsOptions = {},
 ): Promise<CommandOutput<AttemptView[]>> {
-  const attempts: AttemptView[] = [];
+  const max = options.all ? Number.POSITIVE_INFINITY : (options.limit ?? 50);
   const filters = {
-    limit: 100,
+    limit: Math.min(100, Math.max(1, Number.isFinite(max) ? max : 100)),
     ...(options.successful !== undefined && { successful: options.successful }),
   };
-  for await (const attempt of client.executions(id, filters)) attempts.push(attempt);
+  const attempts: AttemptView[] = [];
+  for await (const attempt of client.executions(id, filters, max)) attempts.push(attempt);
   const text =
     attempts.length === 0
       ? "No executions recorded yet (history arrives within a few seconds of a call)."

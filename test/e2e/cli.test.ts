@@ -1,5 +1,6 @@
-// The `belfry` CLI, built as `npm ci` builds it and run as a child process against a real
-// `npm run dev` server and a loopback receiver; and the typed client it is built on.
+// The `belfry` CLI against a real `npm run dev` server and a loopback receiver: built as
+// `npm ci` builds it and run as a child process, and its `main` called in this process (fast,
+// the same code); and the typed client it is built on.
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BelfryClient, BelfryClientError } from "../../cli/client";
+import { main } from "../../cli/program";
 import { startReceiver } from "../support/receiver";
 import {
   type AttemptPayload,
@@ -77,6 +79,18 @@ function belfry(args: string[], env: Record<string, string> = {}): Promise<Run> 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Run the CLI's `main` in this process, as `belfry` would run with these arguments. */
+async function inProcess(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { BELFRY_URL: dev.url, BELFRY_API_KEY: DEV_KEY, ...env },
+  });
+  return { code, stdout, stderr };
 }
 
 /** Run `belfry … --json`, expect success, and parse what it printed. */
@@ -439,7 +453,7 @@ describe("failures", () => {
       [["projects", "create", "x", "--admin-token", "wrong"], /\(unauthorized, HTTP 401\)$/],
     ];
     for (const [args, reason, env] of cases) {
-      const run = await belfry(args, env);
+      const run = await inProcess(args, env);
       const what = `belfry ${args.join(" ")}`;
       expect(run.code, what).not.toBe(0);
       expect(run.stdout, what).toBe("");
@@ -452,21 +466,126 @@ describe("failures", () => {
     const commands = [
       [],
       ["tasks"],
-      ...["list", "show", "executions", "create", "pause", "resume", "cancel", "run", "delete"].map(
-        (c) => ["tasks", c],
-      ),
+      ...[
+        "list",
+        "show",
+        "executions",
+        "create",
+        "update",
+        "pause",
+        "resume",
+        "cancel",
+        "run",
+        "delete",
+      ].map((c) => ["tasks", c]),
       ["projects"],
       ["projects", "create"],
     ];
     for (const command of commands) {
-      const run = await belfry([...command, "--help"]);
+      const run = await inProcess([...command, "--help"]);
       expect(run.code, command.join(" ")).toBe(0);
       expect(run.stdout).toContain(`Usage: belfry ${command.join(" ")}`.trimEnd());
     }
-    const create = await belfry(["tasks", "create", "--help"]);
+    const create = await inProcess(["tasks", "create", "--help"]);
     for (const flag of ["--retry-max-backoff", "--idempotency-key", "--events-url", "--misfire"]) {
       expect(create.stdout).toContain(flag);
     }
+  });
+});
+
+describe("belfry tasks update", () => {
+  it("changes the fields given, replaces the schedule, and refuses an empty change", async () => {
+    const hook = receiverBucket(receiver.url).url;
+    const client = new BelfryClient({ url: dev.url, apiKey: DEV_KEY });
+    const task = await client.createTask({ url: hook, name: "before", schedule: { delay: "1h" } });
+    const run = await inProcess([
+      "tasks",
+      "update",
+      task.id,
+      "--name",
+      "after",
+      "--header",
+      "X-Changed: yes",
+      "--cron",
+      "0 9 * * 1-5",
+      "--timezone",
+      "Europe/Berlin",
+      "--json",
+    ]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const changed = JSON.parse(run.stdout) as FullTask;
+    expect(changed).toMatchObject({
+      id: task.id,
+      name: "after",
+      url: hook,
+      headers: { "X-Changed": "yes" },
+      schedule: { cron: "0 9 * * 1-5", timezone: "Europe/Berlin" },
+    });
+    expect((await client.getTask(task.id)).name).toBe("after");
+
+    const empty = await inProcess(["tasks", "update", task.id]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^belfry: nothing to change/);
+    const bounds = await inProcess(["tasks", "update", task.id, "--timezone", "UTC"]);
+    expect(bounds.stderr).toMatch(/^belfry: a schedule needs one of --at/);
+    const refused = await inProcess(["tasks", "update", task.id, "--every", "1ms"]);
+    expect(refused.stderr.trimEnd()).toMatch(
+      /^belfry: schedule\.every: .*\(invalid_request, HTTP 400\)$/,
+    );
+  });
+});
+
+describe("belfry tasks executions", () => {
+  it("shows the latest --limit attempts (50 by default), or every one with --all", async () => {
+    const client = new BelfryClient({ url: dev.url, apiKey: DEV_KEY });
+    const task = await client.createTask({
+      url: receiverBucket(receiver.url).url,
+      schedule: { delay: "1h" },
+    });
+    for (let i = 0; i < 3; i++) await client.runTask(task.id);
+    await pollUntil(
+      async () => (await client.listExecutions(task.id)).results,
+      (attempts) => attempts.length >= 3,
+      15_000,
+    );
+    const latest = await inProcess(["tasks", "executions", task.id, "--limit", "2", "--json"]);
+    expect(latest.code).toBe(0);
+    expect((JSON.parse(latest.stdout) as AttemptPayload[]).map((a) => a.number)).toEqual([3, 2]);
+    const every = await inProcess(["tasks", "executions", task.id, "--all", "--json"]);
+    expect((JSON.parse(every.stdout) as AttemptPayload[]).map((a) => a.number)).toEqual([3, 2, 1]);
+    const zero = await inProcess(["tasks", "executions", task.id, "--limit", "0"]);
+    expect(zero.code).not.toBe(0);
+    expect(zero.stderr).toMatch(/--limit/);
+  });
+});
+
+describe("--json failures", () => {
+  it("print the error envelope as JSON on stderr", async () => {
+    const missing = await inProcess(["tasks", "show", crypto.randomUUID(), "--json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(JSON.parse(missing.stderr)).toEqual({
+      status: "error",
+      error: { code: "not_found", message: "task not found", details: [] },
+    });
+    const invalid = await inProcess([
+      "tasks",
+      "create",
+      "--url",
+      "ftp://x",
+      "--every",
+      "1s",
+      "--json",
+    ]);
+    expect(JSON.parse(invalid.stderr)).toMatchObject({
+      status: "error",
+      error: { code: "invalid_request", details: [{ path: "url" }] },
+    });
+    const local = await inProcess(["tasks", "update", "some-id", "--json"]);
+    expect(JSON.parse(local.stderr)).toMatchObject({
+      error: { code: "invalid_request", message: expect.stringMatching(/^nothing to change/) },
+    });
   });
 });
 
