@@ -48,7 +48,8 @@ export default defineConfig({
                 MAX_BODY_BYTES: "4096",
                 MAX_HEADERS: "3",
                 MAX_HEADER_BYTES: "64",
-                MAX_ACTIVE_TASKS: "3",
+                MAX_TASKS: "3",
+                MAX_CALLS_PER_MINUTE: "150",
                 RATE_LIMIT_PERIOD_SECONDS: "60",
               },
               ratelimits: {

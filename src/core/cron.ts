@@ -197,3 +197,21 @@ export function previousCronRun(
   const wall = cron.previousRuns(1, new Date(notFired))[0];
   return wall === undefined ? null : instantOf(timezone, wall.getTime());
 }
+
+/**
+ * The most runs a pattern makes within one minute: how many seconds of a minute it matches
+ * (1 for a pattern without a seconds field). Every matching minute matches the same seconds,
+ * so the first one tells. Counted in wall time; a repeated hour does not double it.
+ */
+export function cronRunsPerMinute(pattern: string, dayMatch: DayMatch, from: number): number {
+  const cron = requirePattern(pattern, dayMatch);
+  const first = cron.nextRun(new Date(from));
+  if (first === null) return 0;
+  const minuteStart = Math.floor(first.getTime() / 60_000) * 60_000;
+  let runs = 0;
+  for (let at = cron.nextRun(new Date(minuteStart - 1)); at !== null; at = cron.nextRun(at)) {
+    if (at.getTime() >= minuteStart + 60_000 || runs >= 60) break;
+    runs += 1;
+  }
+  return runs;
+}

@@ -62,3 +62,11 @@ export function invalidField(path: string, message: string): BelfryError {
 export function fromSerialized(error: SerializedError): BelfryError {
   return new BelfryError(error.code, error.message, error.details);
 }
+
+/**
+ * A 409 naming the budget a request would exceed, by the setting that sets it (MAX_TASKS,
+ * MAX_CALLS_PER_MINUTE, MAX_QUEUED_RUNS): the message starts with it and the detail's path is it.
+ */
+export function overBudget(budget: string, message: string): BelfryError {
+  return new BelfryError("conflict", `${budget}: ${message}`, [{ path: budget, message }]);
+}

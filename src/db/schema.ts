@@ -2,6 +2,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -59,12 +60,16 @@ export const tasks = sqliteTable(
     definition: text("definition").notNull(),
     /** The task's progress (JSON) as its object last reported it. */
     progress: text("progress").notNull(),
+    /** Calls per minute its schedule makes at its busiest (core/call-rate.ts), for the budget. */
+    callsPerMinute: real("calls_per_minute").notNull().default(0),
   },
   (t) => [
     index("tasks_project_created").on(t.projectId, t.createdAt, t.id),
     index("tasks_project_state_created").on(t.projectId, t.state, t.createdAt, t.id),
     index("tasks_project_name").on(t.projectId, t.name),
     index("tasks_state_next_run").on(t.state, t.nextRunAt),
+    // Counts and sums a project's budgets from the index alone (db/budgets.ts).
+    index("tasks_project_budget").on(t.projectId, t.deletedAt, t.state, t.callsPerMinute),
   ],
 );
 

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { callsPerMinute } from "../core/call-rate";
 import type { TaskIndexEntry } from "../core/history";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
@@ -9,13 +10,14 @@ import { tasks } from "./schema";
 // of the CPU of a create). The column names are those of ./schema.ts.
 const UPSERT_TASK = `INSERT INTO tasks (id, project_id, name, state, next_run_at, last_run_at,
   executions_total, idempotency_key, created_at, updated_at, version, deleted_at, definition,
-  progress) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  progress, calls_per_minute) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET name = excluded.name, state = excluded.state,
   next_run_at = excluded.next_run_at, last_run_at = excluded.last_run_at,
   executions_total = excluded.executions_total, idempotency_key = excluded.idempotency_key,
   created_at = excluded.created_at, updated_at = excluded.updated_at,
   version = excluded.version, deleted_at = excluded.deleted_at,
-  definition = excluded.definition, progress = excluded.progress
+  definition = excluded.definition, progress = excluded.progress,
+  calls_per_minute = excluded.calls_per_minute
   WHERE excluded.version > tasks.version`;
 
 /** The statement that writes an index row unless the table already holds a newer version. */
@@ -38,6 +40,7 @@ export function upsertTaskStatement(d1: D1Database, entry: TaskIndexEntry): D1Pr
       entry.deleted_at,
       JSON.stringify(d),
       JSON.stringify(p),
+      callsPerMinute(d.schedule),
     );
 }
 
@@ -115,20 +118,4 @@ export async function findOverdueTasks(db: Database, now: number, graceMs: numbe
       and(eq(tasks.state, "active"), isNull(tasks.deletedAt), lt(tasks.nextRunAt, now - graceMs)),
     )
     .limit(limit);
-}
-
-/**
- * How many of a project's tasks are active or paused, counting no further than `cap`. The
- * tasks_project_state_created index answers it alone, and a deleted task's row is cancelled,
- * so tombstones never count.
- */
-export async function countLiveTasks(d1: D1Database, projectId: string, cap: number) {
-  const row = await d1
-    .prepare(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM tasks
-       WHERE project_id = ? AND state IN ('active', 'paused') LIMIT ?)`,
-    )
-    .bind(projectId, cap)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
 }

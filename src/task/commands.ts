@@ -17,9 +17,10 @@ import { type Database, database } from "../db/client";
 import { listAttempts } from "../db/execution-log";
 import { type Page, pageTasks } from "../db/paged-queries";
 import { findTaskAccess } from "../db/task-access";
-import { countLiveTasks, findIndexedTask, listIndexedTasks } from "../db/task-index";
+import { findIndexedTask, listIndexedTasks } from "../db/task-index";
 import { meter } from "../metering";
 import type { LifecycleAction } from "../wire/answers";
+import { checkCreateBudgets, checkPatchBudget } from "./budgets";
 import type { TaskResult } from "./task-object";
 
 export type { LifecycleAction };
@@ -76,45 +77,8 @@ export async function createTask(
     if (existing.ok) return { snapshot: existing.value, created: false };
   }
   const def = buildDefinition(input, { id, projectId }, Date.now(), config(env), options);
-  await checkActiveQuota(env, projectId, id, input.idempotency_key !== undefined);
+  await checkCreateBudgets(env, def, input.idempotency_key !== undefined);
   return unwrap<{ snapshot: TaskSnapshot; created: boolean }>(taskStub(env, id).create(def));
-}
-
-/** Per isolate: each project's last counted live tasks, when, and the creates let through since. */
-const quotaCounts = new Map<string, { live: number; at: number; since: number }>();
-/** A count this fresh, far enough below the limit, spares the next creates a D1 query. */
-const QUOTA_COUNT_TTL_MS = 5_000;
-const QUOTA_HEADROOM = 0.9;
-
-/**
- * Refuse a create (409) once the project has MAX_ACTIVE_TASKS active or paused tasks; replaying
- * an idempotency key of a task that exists creates nothing and passes. A soft limit: creates
- * racing each other may each see room, and while a project is under 90 % of its limit a count
- * up to 5 s old is reused (plus the creates let through since) instead of counting again.
- */
-async function checkActiveQuota(env: Env, projectId: string, id: string, replayable: boolean) {
-  const { maxActiveTasks } = config(env);
-  const now = Date.now();
-  const cached = quotaCounts.get(projectId);
-  if (
-    cached &&
-    now - cached.at < QUOTA_COUNT_TTL_MS &&
-    cached.live + cached.since < maxActiveTasks * QUOTA_HEADROOM
-  ) {
-    cached.since += 1;
-    return;
-  }
-  const db = database(env.DB);
-  const live = await countLiveTasks(env.DB, projectId, maxActiveTasks);
-  if (quotaCounts.size > 10_000) quotaCounts.clear();
-  quotaCounts.set(projectId, { live, at: now, since: 1 });
-  if (live < maxActiveTasks) return;
-  if (replayable && (await findIndexedTask(db, projectId, id))?.deletedAt === null) return;
-  throw new BelfryError(
-    "conflict",
-    `project has ${live} active or paused tasks, the most allowed (MAX_ACTIVE_TASKS); ` +
-      "cancel or delete some first",
-  );
 }
 
 /**
@@ -138,6 +102,7 @@ export async function getTask(env: Env, projectId: string, id: string): Promise<
 
 /** Change a task's definition. */
 export async function updateTask(env: Env, projectId: string, id: string, patch: PatchTaskInput) {
+  await checkPatchBudget(env, projectId, id, patch);
   return unwrap<TaskSnapshot>(taskStub(env, id).update(projectId, patch, config(env)));
 }
 

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../config";
 import { extractState } from "../core/dynamic-fields";
-import { BelfryError, type SerializedError } from "../core/errors";
+import { BelfryError, overBudget, type SerializedError } from "../core/errors";
 import type { HistoryMessage, TaskIndexEntry } from "../core/history";
 import { constantTimeEqual } from "../core/keys";
 import { promoteDueOccurrences } from "../core/occurrences";
@@ -216,6 +217,14 @@ export class TaskObject extends DurableObject<Env> {
     return this.change(projectId, (def, runtime) => {
       if (FINISHED_STATES.has(runtime.progress.state)) {
         throw new BelfryError("conflict", `task is ${runtime.progress.state} and cannot run`);
+      }
+      // Bounded, so a task's stored runtime cannot grow without end (docs/security.md).
+      const queued = runtime.timers.filter((t) => t.manual).length;
+      if (queued >= readConfig(this.env).maxQueuedRuns) {
+        throw overBudget(
+          "MAX_QUEUED_RUNS",
+          `the task has ${queued} manual runs waiting, the most allowed; run it again once they are made`,
+        );
       }
       const now = Date.now();
       runtime.last_number += 1;

@@ -135,3 +135,29 @@ describe("a target that never answers", () => {
     expect(patched.json.error.message).toBe("timeout: must be between 1 ms and 10 minutes");
   });
 });
+
+describe("manual runs", () => {
+  it("at most MAX_QUEUED_RUNS (10) wait per task; the next is a 409 naming it", async () => {
+    // A target that never answers holds the first run in flight, so the others stay queued.
+    const target = await hostile("silent", 1);
+    const task = await create({ url: target.url, schedule: { delay: "1h" }, timeout: "20s" });
+    const run = () =>
+      api<{ error: { message: string; details: unknown[] } }>(
+        "POST",
+        `/api/v1/tasks/${task.id}/run`,
+        { key: project.key },
+      );
+    for (let i = 0; i < 10; i++) expect((await run()).status).toBe(200);
+    const refused = await run();
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toMatch(
+      /^MAX_QUEUED_RUNS: the task has 10 manual runs waiting/,
+    );
+    expect(refused.json.error.details).toEqual([
+      { path: "MAX_QUEUED_RUNS", message: expect.stringContaining("10 manual runs") },
+    ]);
+    expect((await api("DELETE", `/api/v1/tasks/${task.id}`, { key: project.key })).status).toBe(
+      200,
+    );
+  });
+});
