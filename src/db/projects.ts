@@ -73,18 +73,21 @@ export async function revokeKey(
   return (result.meta.changes ?? 0) > 0;
 }
 
-/** Replace a project's signing secret, keeping the old one valid until `previousValidUntil`. */
+/**
+ * Replace a project's signing secret, keeping the old one valid until `previousValidUntil`, or
+ * ending it at once when that is null.
+ */
 export async function rotateSigningSecret(
   db: Database,
   project: ProjectRow,
   secret: string,
-  previousValidUntil: number,
+  previousValidUntil: number | null,
 ): Promise<void> {
   await db
     .update(projects)
     .set({
       signingSecret: secret,
-      previousSigningSecret: project.signingSecret,
+      previousSigningSecret: previousValidUntil === null ? null : project.signingSecret,
       previousValidUntil,
     })
     .where(eq(projects.id, project.id));

@@ -137,8 +137,9 @@ export const revokedKeySchema = z.strictObject({ key_id: z.string(), revoked: z.
 
 export const rotatedSecretSchema = z.strictObject({
   signing_secret: z.string().meta({ description: "Shown once" }),
-  previous_valid_until: instant.meta({
-    description: "Until then the old secret signs alongside the new one",
+  previous_valid_until: instant.nullable().meta({
+    description:
+      "Until then the old secret signs alongside the new one; null when it ended at once (keep_previous: false)",
   }),
 });
 

@@ -1,8 +1,9 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { readConfig } from "../../config";
-import { BelfryError } from "../../core/errors";
+import { BelfryError, invalidField } from "../../core/errors";
 import { hashSecret, keyPrefix, newApiKey } from "../../core/keys";
+import { parseOrThrow } from "../../core/parse-input";
 import { newSigningSecret } from "../../core/signing";
 import { database } from "../../db/client";
 import {
@@ -23,7 +24,7 @@ import type { AppEnv } from "../context";
 import { success } from "../envelope";
 import { forgetKey } from "../known-keys";
 import { describeRoute } from "../route-doc";
-import { jsonBody, validate } from "../validation";
+import { jsonBody, readBounded, validate } from "../validation";
 
 /** How long a replaced signing secret keeps signing alongside the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
@@ -126,23 +127,53 @@ projectRoutes.delete(
   },
 );
 
+/** The optional body of a rotation. */
+export const rotateSigningSecretSchema = z.strictObject({
+  /**
+   * Keep signing with the old secret too for 24 hours (the default), so receivers can switch
+   * over; false ends it at once, e.g. when it leaked.
+   */
+  keep_previous: z.boolean().optional(),
+});
+
+/** A body that may be absent: an empty one reads as `{}`, anything else must be JSON. */
+async function optionalJson(c: Context<AppEnv>, limit: number): Promise<unknown> {
+  const bytes = await readBounded(c.req.raw.body, limit);
+  if (bytes.length === 0) return {};
+  const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (!mediaType || !/^application\/([\w.-]+\+)?json$/.test(mediaType)) {
+    throw new BelfryError("unsupported_media_type", "content-type: must be application/json");
+  }
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    throw invalidField("body", "is not valid JSON");
+  }
+}
+
 projectRoutes.post(
   "/projects/:id/signing-secret/rotate",
   describeRoute({
     operationId: "rotateSigningSecret",
     tag: "Projects",
     summary: "Rotate the signing secret",
-    description: "Calls carry signatures with both secrets for 24 hours.",
+    description:
+      'Calls carry signatures with both secrets for 24 hours, unless the body says {"keep_previous": false}: then the old secret ends at once.',
+    body: rotateSigningSecretSchema,
+    // A body is optional; one that is sent must be JSON.
+    errors: [415],
     answers: { 200: { payload: rotatedSecretSchema, description: "The new secret" } },
   }),
   async (c) => {
+    const body = await optionalJson(c, readConfig(c.env).maxBodyBytes);
+    const { keep_previous: keepPrevious = true } = parseOrThrow(rotateSigningSecretSchema, body);
     const project = await projectOr404(c.env, c.req.param("id"));
     const secret = newSigningSecret();
-    const until = Date.now() + ROTATION_OVERLAP_MS;
+    const until = keepPrevious ? Date.now() + ROTATION_OVERLAP_MS : null;
     await rotateSigningSecret(database(c.env.DB), project, secret, until);
     return success(c, {
       signing_secret: secret,
-      previous_valid_until: new Date(until).toISOString(),
+      previous_valid_until: until === null ? null : new Date(until).toISOString(),
     });
   },
 );
