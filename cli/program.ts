@@ -5,6 +5,11 @@ import { VERSION } from "../src/version";
 import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
 import { projectsCreate } from "./commands/projects-create";
+import {
+  projectsIssueKey,
+  projectsRevokeKey,
+  projectsRotateSecret,
+} from "./commands/projects-keys";
 import { registerRequestCommands } from "./commands/requests-commands";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
@@ -76,7 +81,7 @@ const EPILOG = `
 Connection (flags win over the environment):
   --server <url>     or BELFRY_URL          (default ${DEFAULT_SERVER}, where \`npm run dev\` listens)
   --api-key <key>    or BELFRY_API_KEY      (task commands)
-  --admin-token <t>  or BELFRY_ADMIN_TOKEN  (projects create)
+  --admin-token <t>  or BELFRY_ADMIN_TOKEN  (projects commands)
 
 Examples:
   belfry tasks create --url https://example.com/hook --every 5m --name heartbeat
@@ -203,13 +208,43 @@ export function buildProgram(io: Io): Command {
   registerRequestCommands(program, print, io.env);
 
   const projects = program.command("projects").description("manage projects (admin token)");
+  const admin = (command: Command) => adminClient(command.optsWithGlobals(), io.env);
+  const adminOption = [
+    "--admin-token <token>",
+    "the deployment's admin token (env BELFRY_ADMIN_TOKEN)",
+  ] as const;
   projects
     .command("create")
     .description("create a project and its first API key (shown once)")
     .argument("<name>", "the project's name")
-    .option("--admin-token <token>", "the deployment's admin token (env BELFRY_ADMIN_TOKEN)")
+    .option(...adminOption)
     .action(async (name: string, _options, command: Command) => {
-      print(command, await projectsCreate(adminClient(command.optsWithGlobals(), io.env), name));
+      print(command, await projectsCreate(admin(command), name));
+    });
+  projects
+    .command("issue-key")
+    .description("issue another API key for a project (shown once)")
+    .argument("<project>", "project id")
+    .option(...adminOption)
+    .action(async (project: string, _options, command: Command) => {
+      print(command, await projectsIssueKey(admin(command), project));
+    });
+  projects
+    .command("revoke-key")
+    .description("revoke an API key: it fails on its next request")
+    .argument("<project>", "project id")
+    .argument("<key-id>", "the key's id")
+    .option(...adminOption)
+    .action(async (project: string, keyId: string, _options, command: Command) => {
+      print(command, await projectsRevokeKey(admin(command), project, keyId));
+    });
+  projects
+    .command("rotate-secret")
+    .description("replace the signing secret; the old one signs alongside for 24 h")
+    .argument("<project>", "project id")
+    .option(...adminOption)
+    .action(async (project: string, _options, command: Command) => {
+      print(command, await projectsRotateSecret(admin(command), project));
     });
 
   return program;

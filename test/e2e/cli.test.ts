@@ -480,6 +480,9 @@ describe("failures", () => {
       ].map((c) => ["tasks", c]),
       ["projects"],
       ["projects", "create"],
+      ["projects", "issue-key"],
+      ["projects", "revoke-key"],
+      ["projects", "rotate-secret"],
     ];
     for (const command of commands) {
       const run = await inProcess([...command, "--help"]);
@@ -490,6 +493,36 @@ describe("failures", () => {
     for (const flag of ["--retry-max-backoff", "--idempotency-key", "--events-url", "--misfire"]) {
       expect(create.stdout).toContain(flag);
     }
+  });
+});
+
+describe("belfry projects issue-key|revoke-key|rotate-secret", () => {
+  it("issues a key that works, revokes it so it fails, and rotates the signing secret", async () => {
+    const admin = { BELFRY_ADMIN_TOKEN: ADMIN_TOKEN };
+    const created = JSON.parse(
+      (await inProcess(["projects", "create", "keys-team", "--json"], admin)).stdout,
+    ) as { project: { id: string } };
+    const project = created.project.id;
+
+    const issued = await inProcess(["projects", "issue-key", project, "--json"], admin);
+    expect(issued.code).toBe(0);
+    const key = JSON.parse(issued.stdout) as { key_id: string; api_key: string };
+    expect(key.api_key).toMatch(/^bf_/);
+    const listed = await inProcess(["tasks", "list", "--json"], { BELFRY_API_KEY: key.api_key });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+
+    const revoked = await inProcess(["projects", "revoke-key", project, key.key_id], admin);
+    expect(revoked.stdout).toBe(`Revoked key ${key.key_id}.\n`);
+    const refused = await inProcess(["tasks", "list"], { BELFRY_API_KEY: key.api_key });
+    expect(refused.stderr.trimEnd()).toMatch(/\(unauthorized, HTTP 401\)$/);
+
+    const rotated = await inProcess(["projects", "rotate-secret", project, "--json"], admin);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({
+      signing_secret: expect.stringMatching(/^whsec_/),
+      previous_valid_until: expect.any(String),
+    });
+    const unknown = await inProcess(["projects", "issue-key", crypto.randomUUID()], admin);
+    expect(unknown.stderr.trimEnd()).toMatch(/\(not_found, HTTP 404\)$/);
   });
 });
 
