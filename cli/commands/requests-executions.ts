@@ -1,18 +1,20 @@
 import { executionUuid } from "../../src/core/execution-uuid";
+import type { LoopitisExecutionView } from "../../src/dialects/loopitis-shapes";
 import type { AttemptView } from "../client";
 import { type CommandOutput, instant, table } from "../output";
 import type { LoopitisClient } from "./requests-client";
 
 /** One call, in the envelope's vocabulary (the `executionId` the receiver got). */
-export interface RequestExecution {
-  executionId: string;
-  executionNumber: number;
-  attempt: number;
-  startedAt: string;
-  statusCode: number | null;
-  successful: boolean;
-  error: string | null;
-}
+export type RequestExecution = Pick<
+  LoopitisExecutionView,
+  | "executionId"
+  | "executionNumber"
+  | "attempt"
+  | "startedAt"
+  | "statusCode"
+  | "successful"
+  | "error"
+>;
 
 function executionOf(a: AttemptView): RequestExecution {
   return {
