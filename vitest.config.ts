@@ -21,13 +21,18 @@ export default defineConfig({
                 MIN_INTERVAL_MS: "10",
                 // The fuzz suite's seed: `FUZZ_SEED=123 npm test` replays a reported failure.
                 FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+                // History over two shards, as a deployment that outgrew one D1 would have it.
+                HISTORY_DATABASES: "DB,HISTORY_B",
+                // Attempts leave the outbox within 500 ms, so tests need not wait for them long.
+                HISTORY_FLUSH_MS: "500",
               },
+              d1Databases: ["HISTORY_B"],
             },
           })),
         ],
         test: {
           name: "workers",
-          include: ["test/core/**/*.test.ts", "test/api/**/*.test.ts"],
+          include: ["test/core/**/*.test.ts", "test/history/**/*.test.ts", "test/api/**/*.test.ts"],
           globalSetup: ["./test/support/global-setup.ts"],
           setupFiles: ["./test/support/apply-migrations.ts"],
           testTimeout: 30_000,

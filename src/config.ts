@@ -18,6 +18,10 @@ export interface Config extends TaskLimits {
   rateLimitPeriodSeconds: number;
   /** The ADDRESS_RATE_LIMITER binding's period, sent as Retry-After when an address is over it. */
   addressRateLimitPeriodSeconds: number;
+  /** How long a fast task's attempts gather in its outbox before they leave (at most 60 s). */
+  historyFlushMs: number;
+  /** Days a finished or deleted task is kept before its object and index row are removed. */
+  finishedTaskTtlDays: number;
 }
 
 function intVar(value: string | undefined, fallback: number): number {
@@ -36,10 +40,12 @@ export function readConfig(env: Env): Config {
     maxTasks: intVar(env.MAX_TASKS, 10_000),
     maxCallsPerMinute: intVar(env.MAX_CALLS_PER_MINUTE, 120_000),
     maxQueuedRuns: intVar(env.MAX_QUEUED_RUNS, 10),
-    historyMaxPerTask: intVar(env.HISTORY_MAX_PER_TASK, 10_000),
+    historyMaxPerTask: Math.max(1, intVar(env.HISTORY_MAX_PER_TASK, 10_000)),
     historyBodyBytes: Math.min(Math.max(intVar(env.HISTORY_BODY_BYTES, 1_024), 0), 16 * 1024),
     retentionDays: intVar(env.HISTORY_RETENTION_DAYS, 30),
     rateLimitPeriodSeconds: intVar(env.RATE_LIMIT_PERIOD_SECONDS, 10),
     addressRateLimitPeriodSeconds: intVar(env.ADDRESS_RATE_LIMIT_PERIOD_SECONDS, 10),
+    historyFlushMs: Math.min(60_000, Math.max(0, intVar(env.HISTORY_FLUSH_MS, 10_000))),
+    finishedTaskTtlDays: intVar(env.FINISHED_TASK_TTL_DAYS, 30),
   };
 }

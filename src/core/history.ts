@@ -35,19 +35,6 @@ export interface ProgressUpdate {
   wake_at: number | null;
 }
 
-/** What a TaskObject sends to the history writer: an attempt, index changes, or both. */
-export interface HistoryMessage {
-  attempt?: AttemptRecord;
-  /** The whole index row (when a synchronous index write failed). */
-  task?: TaskIndexEntry;
-  progress?: ProgressUpdate;
-  /**
-   * Where to acknowledge the record once it is in D1: the task's object, which incarnation of
-   * the task (its `created_at`), and the outbox entry.
-   */
-  ack?: { task_id: string; created_at: number; seq: number };
-}
-
 /** The API's form of an attempt record. */
 export function attemptView(record: AttemptRecord) {
   return {

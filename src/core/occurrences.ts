@@ -1,7 +1,7 @@
 import { planDue } from "./schedule";
 import type { TaskDefinition } from "./task-definition";
 import type { TaskProgress } from "./task-view";
-import { executionId, type Timer } from "./timers";
+import { scheduledExecutionId, type Timer } from "./timers";
 
 /** What reaching the task's pending grid point does: new calls and the next grid point. */
 export interface Promotion {
@@ -12,14 +12,15 @@ export interface Promotion {
 }
 
 /**
- * Turn the due grid points of an active task into calls, applying the misfire policy and the
- * occurrence count; null when nothing is due. Deterministic, so a call re-planned after a crash
- * gets the same number and execution id as before.
+ * Turn the due grid point of an active task into calls, applying the catch-up window, the
+ * misfire policy and the occurrence count; null when nothing is due. A call's execution id comes
+ * from its grid point, so one re-planned after a crash keeps its id.
  */
 export function promoteDueOccurrences(
   def: TaskDefinition,
   progress: TaskProgress,
   lastNumber: number,
+  generation: number,
   now: number,
 ): Promotion | null {
   if (progress.state !== "active" || progress.next_run_at === null) return null;
@@ -32,7 +33,7 @@ export function promoteDueOccurrences(
   const timers = fire.map((at) => {
     number += 1;
     return {
-      execution_id: executionId(def.id, def.created_at, number),
+      execution_id: scheduledExecutionId(def.id, def.created_at, generation, at),
       number,
       attempt: 1,
       scheduled_at: at,

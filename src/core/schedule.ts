@@ -22,6 +22,8 @@ export type ScheduleSpec =
       expires?: number;
       /** Calls to make in all; counted by the caller, not applied here. */
       occurrences?: number;
+      /** How late a grid point may be and still fire on its grid; older ones are misfires. */
+      catchupWindow?: number;
       misfire: Misfire;
     }
   | {
@@ -38,14 +40,18 @@ export type ScheduleSpec =
       expires?: number;
       /** Calls to make in all; counted by the caller, not applied here. */
       occurrences?: number;
+      /** How late a grid point may be and still fire on its grid; older ones are misfires. */
+      catchupWindow?: number;
       misfire: Misfire;
     };
 
 type EverySpec = Extract<ScheduleSpec, { kind: "every" }>;
 type CronSpec = Extract<ScheduleSpec, { kind: "cron" }>;
 
-/** How late the newest due grid point may be and still count as on time rather than missed. */
-export const MISFIRE_GRACE_MS = 60_000;
+/** How late a grid point may be and still fire on its grid, unless the task says otherwise. */
+export const DEFAULT_CATCHUP_WINDOW_MS = 60_000;
+/** The longest catch-up window a task may ask for. */
+export const MAX_CATCHUP_WINDOW_MS = 7 * 86_400_000;
 /** The most catch-up calls run_all makes for one misfire. */
 export const RUN_ALL_CAP = 100;
 /**
@@ -133,7 +139,7 @@ export interface DuePlan {
   dropped: number;
 }
 
-/** The grid points due at `now`: `due` itself and every point in (due, now]. */
+/** The grid points in [due, before): how many, and the last ones. */
 interface Backlog {
   count: number;
   latest: number;
@@ -141,9 +147,9 @@ interface Backlog {
   recent(limit: number): number[];
 }
 
-function everyBacklog(spec: EverySpec, due: number, now: number): Backlog {
+function everyBacklog(spec: EverySpec, due: number, before: number): Backlog {
   const first = everyIndexAfter(spec, due);
-  const last = everyIndexAtOrBefore(spec, now);
+  const last = everyIndexAtOrBefore(spec, before - 1);
   const after = Math.max(0, last - first + 1);
   return {
     count: 1 + after,
@@ -161,18 +167,19 @@ function everyBacklog(spec: EverySpec, due: number, now: number): Backlog {
 }
 
 // Counting walks forward from `due` (capped); the latest point and run_all's tail walk back
-// from `now`, so run_once and run_all fire the right points however long the outage was.
-function cronBacklog(spec: CronSpec, due: number, now: number): Backlog {
+// from the window's edge, so run_once and run_all fire the right points however long the
+// outage was.
+function cronBacklog(spec: CronSpec, due: number, before: number): Backlog {
   let count = 1;
   let point: number | null = due;
   let latest = due;
   while (count < CRON_COUNT_CAP) {
     point = cronAfter(spec, point);
-    if (point === null || point > now) break;
+    if (point === null || point >= before) break;
     latest = point;
     count++;
   }
-  if (count === CRON_COUNT_CAP) latest = cronAtOrBefore(spec, now) ?? latest;
+  if (count === CRON_COUNT_CAP) latest = cronAtOrBefore(spec, before - 1) ?? latest;
   return {
     count,
     latest,
@@ -189,28 +196,45 @@ function cronBacklog(spec: CronSpec, due: number, now: number): Backlog {
   };
 }
 
-/** What to fire when grid point `due` (≤ now) is reached at `now`, under the misfire policy. */
+/** The catch-up window of a schedule (docs/schedules-and-delivery.md). */
+export function catchupWindowOf(spec: ScheduleSpec): number {
+  return spec.kind === "once"
+    ? Number.POSITIVE_INFINITY
+    : (spec.catchupWindow ?? DEFAULT_CATCHUP_WINDOW_MS);
+}
+
+/**
+ * What to fire when grid point `due` (≤ now) is reached at `now`. A point late by no more than
+ * the catch-up window is merely late: it fires on its grid point, whatever the policy, and the
+ * next pending point is the one right after it — so an overloaded task serves its backlog in
+ * order and never drops or shifts a call. Points older than the window are misfires, handled
+ * by the misfire policy, as are points from before the schedule was set (a `begins` in the
+ * past); the plan then continues with the first point inside the window.
+ */
 export function planDue(spec: ScheduleSpec, due: number, now: number): DuePlan {
   // Never fire early: a point that is not due yet stays pending.
   if (due > now) return { fire: [], next: due, dropped: 0 };
   // A one-off has nothing to catch up on or skip to: late or not, its one call is made.
   if (spec.kind === "once") return { fire: [spec.at], next: null, dropped: 0 };
-  const backlog =
-    spec.kind === "every" ? everyBacklog(spec, due, now) : cronBacklog(spec, due, now);
-  const next = nextGridPoint(spec, now);
-  // A lone due point within grace is merely late, not missed: it fires under every policy.
-  if (backlog.count === 1 && now - backlog.latest <= MISFIRE_GRACE_MS) {
-    return { fire: [due], next, dropped: 0 };
-  }
+  // Points from before the schedule was set were never the task's to serve late: for a task
+  // created with `begins` in the past they are misfires, whatever the window.
+  const windowStart = Math.max(now - catchupWindowOf(spec), spec.createdAt);
+  if (due >= windowStart) return { fire: [due], next: nextGridPoint(spec, due), dropped: 0 };
+  const missed =
+    spec.kind === "every"
+      ? everyBacklog(spec, due, windowStart)
+      : cronBacklog(spec, due, windowStart);
+  // The first point inside the window (or, when none has passed yet, the next one to come).
+  const next = nextGridPoint(spec, missed.latest);
   switch (spec.misfire) {
     case "run_once":
-      return { fire: [backlog.latest], next, dropped: backlog.count - 1 };
+      return { fire: [missed.latest], next, dropped: missed.count - 1 };
     case "skip":
-      // Like Quartz's "do nothing": no catch-up at all, the task waits for its next grid point.
-      return { fire: [], next, dropped: backlog.count };
+      // Like Quartz's "do nothing": no catch-up for the missed points.
+      return { fire: [], next, dropped: missed.count };
     case "run_all": {
-      const fire = backlog.recent(RUN_ALL_CAP);
-      return { fire, next, dropped: backlog.count - fire.length };
+      const fire = missed.recent(RUN_ALL_CAP);
+      return { fire, next, dropped: missed.count - fire.length };
     }
   }
 }

@@ -3,7 +3,7 @@ import { invalidField } from "./errors";
 import { headerProblems } from "./header-policy";
 import { newAccessToken } from "./keys";
 import type { RetryPolicy } from "./retry";
-import { firstGridPoint, type ScheduleSpec } from "./schedule";
+import { firstGridPoint, MAX_CATCHUP_WINDOW_MS, type ScheduleSpec } from "./schedule";
 import {
   type CreateTaskInput,
   MAX_TIMESTAMP_MS,
@@ -57,6 +57,8 @@ export interface TaskDefinition {
   access_token: string | null;
   created_at: number;
   updated_at: number;
+  /** The history shard the task's attempts are kept in (chosen at create; 0 when absent). */
+  shard?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoff: 1_000, max_backoff: 600_000 };
@@ -68,6 +70,13 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_TIMEOUT_MS = 10 * 60_000;
 /** How far in the past an `at` may lie (clock skew between client and server). */
 export const AT_SKEW_MS = 5_000;
+
+function checkCatchupWindow(ms: number): number {
+  if (ms < 0 || ms > MAX_CATCHUP_WINDOW_MS) {
+    throw invalidField("schedule.catchup_window", "must be between 0 and 7 days");
+  }
+  return ms;
+}
 
 /** Turn a validated schedule input into the schedule a task runs on, or throw a 400. */
 export function toScheduleSpec(
@@ -95,6 +104,9 @@ export function toScheduleSpec(
     ...(expires !== undefined && { expires }),
     ...(occurrences !== undefined && { occurrences }),
     misfire: input.misfire ?? "run_once",
+    ...(input.catchup_window !== undefined && {
+      catchupWindow: checkCatchupWindow(input.catchup_window),
+    }),
   };
   let spec: ScheduleSpec;
   if (input.every !== undefined) {

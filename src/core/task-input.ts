@@ -76,6 +76,8 @@ export const scheduleSchema = z
     occurrences: z.number().int().min(1).max(1_000_000_000).optional(),
     /** What to do with grid points missed while the task could not run. */
     misfire: z.enum(MISFIRE_POLICIES).optional(),
+    /** How late a grid point may be and still fire on its grid (default 60 s, at most 7 days). */
+    catchup_window: durationSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const forms = (["at", "delay", "every", "cron"] as const).filter((k) => s[k] !== undefined);
@@ -90,7 +92,13 @@ export const scheduleSchema = z
       ctx.addIssue({ code: "custom", path: ["timezone"], message: "only allowed with cron" });
     }
     if (s.every === undefined && s.cron === undefined) {
-      for (const key of ["begins", "expires", "occurrences", "misfire"] as const) {
+      for (const key of [
+        "begins",
+        "expires",
+        "occurrences",
+        "misfire",
+        "catchup_window",
+      ] as const) {
         if (s[key] !== undefined) {
           ctx.addIssue({
             code: "custom",

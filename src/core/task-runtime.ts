@@ -10,6 +10,10 @@ export interface TaskRuntime {
   timers: Timer[];
   /** Last execution number handed out; numbers run 1, 2, 3… over the calls made. */
   last_number: number;
+  /** How many times a patch replaced the schedule (part of scheduled execution ids). */
+  generation?: number;
+  /** The index row lags behind a change D1 refused; it is written again until D1 takes it. */
+  index_stale?: boolean;
 }
 
 /** What one attempt produced, whatever happened. */

@@ -65,6 +65,7 @@ export function scheduleView(spec: ScheduleSpec): ScheduleView {
   if (spec.expires !== undefined) view.expires = new Date(spec.expires).toISOString();
   if (spec.occurrences !== undefined) view.occurrences = spec.occurrences;
   view.misfire = spec.misfire;
+  if (spec.catchupWindow !== undefined) view.catchup_window = spec.catchupWindow;
   return view;
 }
 

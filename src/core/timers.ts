@@ -15,9 +15,25 @@ export function executionIdPrefix(taskId: string, createdAt: number): string {
   return `${taskId}-${createdAt.toString(36)}-`;
 }
 
-/** The id of an occurrence: the same whenever the same task incarnation hands out `number`. */
-export function executionId(taskId: string, createdAt: number, number: number): string {
-  return `${executionIdPrefix(taskId, createdAt)}${number}`;
+/**
+ * The id of the occurrence serving grid point `scheduledAt` of the task's `generation`-th
+ * schedule (0 until a patch replaces it). Derived from the grid point, not from a counter, so a
+ * call planned again after a crash — whatever the misfire policy decides then — keeps the
+ * `webhook-id` of the call it repeats, and no other grid point can ever get that id.
+ */
+export function scheduledExecutionId(
+  taskId: string,
+  createdAt: number,
+  generation: number,
+  scheduledAt: number,
+): string {
+  const point = scheduledAt.toString(36);
+  return `${executionIdPrefix(taskId, createdAt)}${generation > 0 ? `${generation}.` : ""}${point}`;
+}
+
+/** The id of the `number`-th call of a task when it is a manual run. */
+export function manualExecutionId(taskId: string, createdAt: number, number: number): string {
+  return `${executionIdPrefix(taskId, createdAt)}r${number}`;
 }
 
 function before(a: Timer, b: Timer): boolean {

@@ -73,31 +73,31 @@ export const tasks = sqliteTable(
   ],
 );
 
-/** One row per attempt. */
-export const executions = sqliteTable(
-  "executions",
+/**
+ * Execution history, one row per chunk of a task's attempts (docs/architecture.md): the
+ * attempts as a compact JSON array, with what listing needs to find and skip chunks. Lives in
+ * every history shard (a task's chunks all in one); rows are inserted in time order, which the
+ * age purge relies on.
+ */
+export const history = sqliteTable(
+  "history",
   {
-    id: text("id").primaryKey(),
-    executionId: text("execution_id").notNull(),
     taskId: text("task_id").notNull(),
+    /** The task incarnation (its created_at): a task re-created under its id starts afresh. */
+    createdAt: integer("created_at").notNull(),
+    /** Ordinal of the chunk's first attempt within the incarnation. */
+    seq: integer("seq").notNull(),
     projectId: text("project_id").notNull(),
-    number: integer("number").notNull(),
-    attempt: integer("attempt").notNull(),
-    scheduledAt: integer("scheduled_at").notNull(),
-    startedAt: integer("started_at").notNull(),
-    durationMs: integer("duration_ms").notNull(),
-    latenessMs: integer("lateness_ms").notNull(),
-    statusCode: integer("status_code"),
-    successful: integer("successful", { mode: "boolean" }).notNull(),
-    error: text("error"),
-    responseHeaders: text("response_headers").notNull(),
-    responseBody: text("response_body").notNull(),
-    truncated: integer("truncated", { mode: "boolean" }).notNull(),
-    final: integer("final", { mode: "boolean" }).notNull(),
+    firstStarted: integer("first_started").notNull(),
+    lastStarted: integer("last_started").notNull(),
+    attempts: integer("attempts").notNull(),
+    failures: integer("failures").notNull(),
+    /** The attempts: a JSON array of src/history/records.ts CompactAttempt. */
+    body: text("body").notNull(),
   },
   (t) => [
-    index("executions_task_started").on(t.taskId, t.startedAt, t.id),
-    index("executions_started").on(t.startedAt),
+    uniqueIndex("history_task").on(t.taskId, t.createdAt, t.seq),
+    index("history_project").on(t.projectId, t.lastStarted),
   ],
 );
 

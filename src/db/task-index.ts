@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { callsPerMinute } from "../core/call-rate";
 import type { TaskIndexEntry } from "../core/history";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
@@ -52,7 +52,12 @@ export async function upsertTask(d1: D1Database, entry: TaskIndexEntry): Promise
 /** A task's index row, when it exists in this project (deleted tasks included). */
 export async function findIndexedTask(db: Database, projectId: string, id: string) {
   const [row] = await db
-    .select({ id: tasks.id, deletedAt: tasks.deletedAt, createdAt: tasks.createdAt })
+    .select({
+      id: tasks.id,
+      deletedAt: tasks.deletedAt,
+      createdAt: tasks.createdAt,
+      shard: sql<number | null>`json_extract(${tasks.definition}, '$.shard')`,
+    })
     .from(tasks)
     .where(and(eq(tasks.id, id), eq(tasks.projectId, projectId)))
     .limit(1);
@@ -109,13 +114,41 @@ export async function listIndexedTasks(db: Database, query: TaskListQuery) {
   }));
 }
 
-/** Active tasks whose next call is overdue by more than `graceMs`: their alarms may be lost. */
+/**
+ * Active tasks whose next call is overdue by more than `graceMs`, most overdue first: their
+ * alarms may be lost.
+ */
 export async function findOverdueTasks(db: Database, now: number, graceMs: number, limit: number) {
   return db
-    .select({ id: tasks.id })
+    .select({ id: tasks.id, nextRunAt: tasks.nextRunAt })
     .from(tasks)
     .where(
       and(eq(tasks.state, "active"), isNull(tasks.deletedAt), lt(tasks.nextRunAt, now - graceMs)),
     )
+    .orderBy(asc(tasks.nextRunAt))
     .limit(limit);
+}
+
+/**
+ * Finished tasks (deleted ones included) past their expiry. A finished task's row keeps its
+ * expiry time in `next_run_at`, so the sweeper's index answers this too.
+ */
+export async function findExpiredTasks(db: Database, now: number, limit: number) {
+  return db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(
+      and(inArray(tasks.state, ["completed", "cancelled", "failed"]), lt(tasks.nextRunAt, now)),
+    )
+    .limit(limit);
+}
+
+/** Write back a task's true next call, as its object answered the sweeper. */
+export async function correctWakeTime(d1: D1Database, id: string, wakeAt: number | null) {
+  await d1.prepare("UPDATE tasks SET next_run_at = ? WHERE id = ?").bind(wakeAt, id).run();
+}
+
+/** Remove a task's index row for good (an expired task, or a row whose object holds none). */
+export async function removeIndexedTask(d1: D1Database, id: string) {
+  await d1.prepare("DELETE FROM tasks WHERE id = ?").bind(id).run();
 }

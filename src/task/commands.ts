@@ -12,12 +12,17 @@ import {
   type TaskSnapshot,
   type TaskState,
 } from "../core/task-view";
-import { executionIdPrefix } from "../core/timers";
 import { type Database, database } from "../db/client";
-import { listAttempts } from "../db/execution-log";
 import { type Page, pageTasks } from "../db/paged-queries";
 import { findTaskAccess } from "../db/task-access";
 import { findIndexedTask, listIndexedTasks } from "../db/task-index";
+import {
+  listProjectAttempts,
+  listTaskAttempts,
+  pageTaskAttempts,
+  type TaskHistory,
+} from "../history/reader";
+import { historyShards, shardFor } from "../history/shards";
 import { meter } from "../metering";
 import type { LifecycleAction } from "../wire/answers";
 import { checkCreateBudgets, checkPatchBudget } from "./budgets";
@@ -77,6 +82,7 @@ export async function createTask(
     if (existing.ok) return { snapshot: existing.value, created: false };
   }
   const def = buildDefinition(input, { id, projectId }, Date.now(), config(env), options);
+  def.shard = shardFor(id, historyShards(env).length);
   await checkCreateBudgets(env, def, input.idempotency_key !== undefined);
   return unwrap<{ snapshot: TaskSnapshot; created: boolean }>(taskStub(env, id).create(def));
 }
@@ -186,13 +192,13 @@ export const listExecutionsQuerySchema = z.strictObject({
 export type ListExecutionsQuery = z.output<typeof listExecutionsQuerySchema>;
 
 /**
- * Where a task's history is: the execution-id prefix of its latest incarnation, or a 404 when
- * the project has no such task (deleted tasks included, their history stays until retention).
+ * Where a task's history is: its latest incarnation and shard, or a 404 when the project has
+ * no such task (deleted tasks included, their history stays until they expire).
  */
-async function historyOf(db: Database, projectId: string, taskId: string): Promise<string> {
+async function historyOf(db: Database, projectId: string, taskId: string): Promise<TaskHistory> {
   const row = TASK_ID.test(taskId) ? await findIndexedTask(db, projectId, taskId) : null;
   if (!row) throw new BelfryError("not_found", "task not found");
-  return executionIdPrefix(taskId, row.createdAt);
+  return { taskId, projectId, createdAt: row.createdAt, shard: row.shard ?? 0 };
 }
 
 /** A page of one task's attempts, newest first. */
@@ -202,23 +208,74 @@ export async function listExecutions(
   taskId: string,
   query: ListExecutionsQuery,
 ): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
-  const db = database(env.DB);
-  const executionPrefix = await historyOf(db, projectId, taskId);
+  const task = await historyOf(database(env.DB), projectId, taskId);
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const rows = await listAttempts(db, {
-    taskId,
-    projectId,
-    executionPrefix,
+  const { attempts, more } = await listTaskAttempts(env, task, {
     limit: query.limit,
     ...(query.successful !== undefined && { successful: query.successful }),
-    ...(after && { after: { startedAt: after[0], id: after[1] } }),
+    ...(after && { before: after[0] }),
   });
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const last = attempts.at(-1);
   return {
-    results: page,
+    results: attempts.map((a) => a.record),
+    next_cursor: more && last ? encodeCursor([last.ordinal, taskId]) : null,
+  };
+}
+
+const timestampQuery = z.union([
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .regex(/^\d{1,13}$/)
+    .transform((s) => Number(s) * 1000),
+]);
+
+/** Filters of the project-wide execution list. */
+export const listProjectExecutionsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(500).optional(),
+  successful: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
+  task_id: z.string().regex(TASK_ID, "must be a task id").optional(),
+  /** Attempts started at or after this instant (RFC 3339 or unix seconds). */
+  since: timestampQuery.optional(),
+  /** Attempts started at or before this instant. */
+  until: timestampQuery.optional(),
+});
+export type ListProjectExecutionsQuery = z.output<typeof listProjectExecutionsQuerySchema>;
+
+const projectCursorSchema = z.tuple([z.number().int(), z.string().max(100), z.number().int()]);
+
+/** A page of every attempt of the project's tasks, newest first, from every history shard. */
+export async function listProjectExecutions(
+  env: Env,
+  projectId: string,
+  query: ListProjectExecutionsQuery,
+): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
+  let after: [number, string, number] | undefined;
+  if (query.cursor) {
+    try {
+      const json = atob(query.cursor.replace(/-/g, "+").replace(/_/g, "/"));
+      after = projectCursorSchema.parse(JSON.parse(json));
+    } catch {
+      throw invalidField("cursor", "is not a cursor returned by this API");
+    }
+  }
+  const { attempts, more } = await listProjectAttempts(env, projectId, {
+    limit: query.limit,
+    ...(after && { after }),
+    ...(query.successful !== undefined && { successful: query.successful }),
+    ...(query.task_id !== undefined && { taskId: query.task_id }),
+    ...(query.since !== undefined && { since: query.since }),
+    ...(query.until !== undefined && { until: query.until }),
+  });
+  const last = attempts.at(-1);
+  return {
+    results: attempts.map((a) => a.record),
     next_cursor:
-      rows.length > query.limit && last ? encodeCursor([last.started_at, last.id]) : null,
+      more && last ? base64url(new TextEncoder().encode(JSON.stringify(last.key))) : null,
   };
 }
 
@@ -250,18 +307,6 @@ export async function listExecutionsByOffset(
   taskId: string,
   query: OffsetWindow,
 ): Promise<AttemptRecord[]> {
-  const results: AttemptRecord[] = [];
-  let skip = query.offset;
-  let cursor: string | undefined;
-  do {
-    const page = await listExecutions(env, projectId, taskId, {
-      limit: 100,
-      ...(cursor !== undefined && { cursor }),
-    });
-    const skipped = Math.min(skip, page.results.length);
-    skip -= skipped;
-    results.push(...page.results.slice(skipped, skipped + query.limit - results.length));
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor !== undefined && results.length < query.limit);
-  return results;
+  const task = await historyOf(database(env.DB), projectId, taskId);
+  return (await pageTaskAttempts(env, task, query)).results;
 }

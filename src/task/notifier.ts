@@ -1,14 +1,6 @@
 import { signPayload } from "../core/signing";
 import { VERSION } from "../version";
 
-/** The Booper event names sent to a task's `events_url`. */
-export type EventType =
-  | "job.started"
-  | "job.request"
-  | "job.response"
-  | "job.finished"
-  | "job.error";
-
 /** How long one callback or event delivery may take. */
 const NOTIFY_TIMEOUT_MS = 10_000;
 /** Attempts per callback or event, with 1 s, 2 s between them. */

@@ -1,21 +1,53 @@
 import { readConfig } from "../config";
 import { database } from "../db/client";
-import { purgeAttemptsBefore } from "../db/execution-log";
-import { findOverdueTasks } from "../db/task-index";
+import {
+  correctWakeTime,
+  findExpiredTasks,
+  findOverdueTasks,
+  removeIndexedTask,
+} from "../db/task-index";
+import { purgeHistoryBefore } from "../history/retention";
 
 /** A task this late is assumed to have lost its alarm. */
 export const SWEEP_GRACE_MS = 30_000;
 const SWEEP_BATCH = 1_000;
+const EXPIRE_BATCH = 100;
 
-/** Poke every overdue active task so it re-derives its alarm, then purge history past retention. */
-export async function sweep(env: Env, now: number): Promise<{ rearmed: number; purged: number }> {
+/**
+ * The every-minute sweep (docs/operations.md): poke every overdue active task so it re-derives
+ * its alarm — and write back its true next call, so a stale row is not picked again — remove
+ * tasks finished longer than FINISHED_TASK_TTL_DAYS ago, and purge history past retention.
+ */
+export async function sweep(
+  env: Env,
+  now: number,
+): Promise<{ rearmed: number; expired: number; purged: number }> {
   const db = database(env.DB);
+  const config = readConfig(env);
+  const stub = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+
   const overdue = await findOverdueTasks(db, now, SWEEP_GRACE_MS, SWEEP_BATCH);
   // One object failing to answer must not stop the others, nor the purge.
   await Promise.allSettled(
-    overdue.map(({ id }) => env.TASKS.get(env.TASKS.idFromName(id)).rearm()),
+    overdue.map(async ({ id, nextRunAt }) => {
+      const answer = await stub(id).rearm();
+      if (!answer.exists) await removeIndexedTask(env.DB, id);
+      else if (answer.wake_at !== nextRunAt) await correctWakeTime(env.DB, id, answer.wake_at);
+    }),
   );
-  const cutoff = now - readConfig(env).retentionDays * 86_400_000;
-  const purged = await purgeAttemptsBefore(db, cutoff);
-  return { rearmed: overdue.length, purged };
+
+  const ttlMs = config.finishedTaskTtlDays * 86_400_000;
+  const expired = await findExpiredTasks(db, now, EXPIRE_BATCH);
+  const removed = await Promise.allSettled(
+    expired.map(async ({ id }) => {
+      if (await stub(id).expire(ttlMs)) await removeIndexedTask(env.DB, id);
+    }),
+  );
+
+  const purged = await purgeHistoryBefore(env, now - config.retentionDays * 86_400_000);
+  return {
+    rearmed: overdue.length,
+    expired: removed.filter((r) => r.status === "fulfilled").length,
+    purged,
+  };
 }

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { EVENT_TYPES } from "../core/notifications";
+
+export { EVENT_TYPES, type EventType } from "../core/notifications";
 
 /**
  * The requests Belfry sends: a task's call, its callback and its events (docs/schedules-and-
@@ -43,16 +46,6 @@ export const callbackSchema = z.strictObject({
     truncated: z.boolean().meta({ description: "true when the body was cut at 16 KiB" }),
   }),
 });
-
-/** The event types sent to a task's events_url, in the order an occurrence produces them. */
-export const EVENT_TYPES = [
-  "job.started",
-  "job.request",
-  "job.response",
-  "job.error",
-  "job.finished",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 /** What a task's events_url receives. */
 export const eventSchema = z.strictObject({

@@ -8,8 +8,8 @@ import {
 } from "../../src/core/cron";
 import {
   CRON_COUNT_CAP,
+  DEFAULT_CATCHUP_WINDOW_MS,
   firstGridPoint,
-  MISFIRE_GRACE_MS,
   type Misfire,
   nextGridPoint,
   planDue,
@@ -341,6 +341,7 @@ describe("cron and once grids", () => {
 
 describe("planDue", () => {
   const due = at("2026-04-01T10:00:00Z");
+  const WINDOW = DEFAULT_CATCHUP_WINDOW_MS;
   const perMinute = (misfire: Misfire): ScheduleSpec =>
     every({ every: MINUTE, begins: due - 10 * MINUTE, misfire });
 
@@ -354,18 +355,47 @@ describe("planDue", () => {
     }
   });
 
-  it("counts a point up to the grace as on time", () => {
-    const spec = every({ every: 5 * MINUTE, begins: due, misfire: "skip" });
-    expect(planDue(spec, due, due + MISFIRE_GRACE_MS)).toEqual({
-      fire: [due],
-      next: due + 5 * MINUTE,
-      dropped: 0,
-    });
-    expect(planDue(spec, due, due + MISFIRE_GRACE_MS + 1)).toEqual({
+  it("fires a point late by up to the window on its grid, under every policy", () => {
+    for (const misfire of ["run_once", "skip", "run_all"] as const) {
+      const spec = every({ every: 5 * MINUTE, begins: due, misfire });
+      expect(planDue(spec, due, due + WINDOW)).toEqual({
+        fire: [due],
+        next: due + 5 * MINUTE,
+        dropped: 0,
+      });
+    }
+    const skip = every({ every: 5 * MINUTE, begins: due, misfire: "skip" });
+    expect(planDue(skip, due, due + WINDOW + 1)).toEqual({
       fire: [],
       next: due + 5 * MINUTE,
       dropped: 1,
     });
+  });
+
+  it("serves every late point of an overloaded task in order, none dropped or shifted", () => {
+    // A task every 100 ms whose calls each take 150 ms: it falls further behind every call,
+    // yet each call serves the next grid point, as long as the lag stays inside the window.
+    for (const misfire of ["run_once", "skip", "run_all"] as const) {
+      const spec = every({ every: 100, begins: due, misfire, catchupWindow: 30 * SECOND });
+      let pending: number | null = due;
+      let now = due;
+      const served: number[] = [];
+      while (pending !== null && served.length < 150) {
+        const plan = planDue(spec, pending, now);
+        expect(plan.dropped).toBe(0);
+        served.push(...plan.fire);
+        now += 150 * plan.fire.length;
+        pending = plan.next;
+      }
+      expect(served).toEqual(Array.from({ length: 150 }, (_, k) => due + k * 100));
+      expect(now - (served.at(-1) ?? 0)).toBeGreaterThan(7 * SECOND); // really late
+    }
+  });
+
+  it("treats points from before the schedule was set as missed, not late", () => {
+    const created = due + 30 * SECOND;
+    const spec = every({ every: SECOND, begins: due, createdAt: created, misfire: "skip" });
+    expect(planDue(spec, due, created)).toEqual({ fire: [], next: created, dropped: 30 });
   });
 
   it("never fires a point before it is due", () => {
@@ -376,23 +406,28 @@ describe("planDue", () => {
     });
   });
 
-  it("handles several missed points per policy", () => {
-    const now = due + 5 * MINUTE + 30 * SECOND; // six points: due … due+5m
+  it("applies the policy to points older than the window, then continues inside it", () => {
+    const now = due + 5 * MINUTE + 30 * SECOND; // due … due+4m missed, due+5m inside the window
     expect(planDue(perMinute("run_once"), due, now)).toEqual({
-      fire: [due + 5 * MINUTE],
-      next: due + 6 * MINUTE,
-      dropped: 5,
+      fire: [due + 4 * MINUTE],
+      next: due + 5 * MINUTE,
+      dropped: 4,
     });
     expect(planDue(perMinute("run_all"), due, now)).toEqual({
-      fire: [0, 1, 2, 3, 4, 5].map((k) => due + k * MINUTE),
-      next: due + 6 * MINUTE,
+      fire: [0, 1, 2, 3, 4].map((k) => due + k * MINUTE),
+      next: due + 5 * MINUTE,
       dropped: 0,
+    });
+    expect(planDue(perMinute("skip"), due, now)).toEqual({
+      fire: [],
+      next: due + 5 * MINUTE,
+      dropped: 5,
     });
   });
 
   it("under skip drops the missed points and waits for the next one", () => {
     const spec = every({ every: 5 * MINUTE, begins: due, misfire: "skip" });
-    // due, +5m and +10m are due; the newest is one second past the grace.
+    // due, +5m and +10m are older than the window.
     expect(planDue(spec, due, due + 11 * MINUTE + 1)).toEqual({
       fire: [],
       next: due + 15 * MINUTE,
@@ -400,32 +435,33 @@ describe("planDue", () => {
     });
   });
 
-  it("under skip makes no catch-up even when the newest missed point is recent", () => {
-    const spec = every({ every: 10 * SECOND, begins: due, misfire: "skip" });
+  it("honours a task's own window", () => {
+    const spec = every({ every: 10 * SECOND, begins: due, misfire: "skip", catchupWindow: 5_000 });
     expect(planDue(spec, due, due + 25 * SECOND)).toEqual({
       fire: [],
-      next: due + 30 * SECOND,
-      dropped: 3,
+      next: due + 20 * SECOND,
+      dropped: 2,
     });
   });
 
-  it("caps run_all at the newest RUN_ALL_CAP points", () => {
+  it("caps run_all at the newest RUN_ALL_CAP missed points", () => {
     const spec = every({ every: SECOND, begins: due, misfire: "run_all" });
     const plan = planDue(spec, due, due + 250 * SECOND + 500);
+    // Missed: due … due+190s (191 points); due+191s … due+250s are inside the window.
     expect(plan.fire).toHaveLength(RUN_ALL_CAP);
-    expect(plan.fire[0]).toBe(due + 151 * SECOND);
-    expect(plan.fire[RUN_ALL_CAP - 1]).toBe(due + 250 * SECOND);
-    expect(plan.dropped).toBe(151);
-    expect(plan.next).toBe(due + 251 * SECOND);
+    expect(plan.fire[0]).toBe(due + 91 * SECOND);
+    expect(plan.fire[RUN_ALL_CAP - 1]).toBe(due + 190 * SECOND);
+    expect(plan.dropped).toBe(91);
+    expect(plan.next).toBe(due + 191 * SECOND);
   });
 
   it("counts a years-long interval backlog by arithmetic", () => {
     const spec = every({ every: SECOND, begins: due, misfire: "run_once" });
     const now = due + 3 * 365 * DAY;
     expect(planDue(spec, due, now)).toEqual({
-      fire: [now],
-      next: now + SECOND,
-      dropped: 3 * 365 * 86_400,
+      fire: [now - WINDOW - SECOND],
+      next: now - WINDOW,
+      dropped: 3 * 365 * 86_400 - 61,
     });
   });
 
@@ -456,10 +492,11 @@ describe("planDue", () => {
       next: due + 20 * MINUTE,
       dropped: 3,
     });
+    // +15m is 30 s late: inside the window, so it still fires after the skip.
     expect(planDue(spec("skip"), due, due + 15 * MINUTE + 30 * SECOND)).toEqual({
       fire: [],
-      next: due + 20 * MINUTE,
-      dropped: 4,
+      next: due + 15 * MINUTE,
+      dropped: 3,
     });
     expect(planDue(spec("skip"), due, due + 19 * MINUTE)).toEqual({
       fire: [],
@@ -473,19 +510,19 @@ describe("planDue", () => {
     });
   });
 
-  it("caps cron run_all at the newest RUN_ALL_CAP points", () => {
+  it("caps cron run_all at the newest RUN_ALL_CAP missed points", () => {
     const spec = cron({ cron: "* * * * * *", misfire: "run_all" });
     const plan = planDue(spec, due, due + 250 * SECOND + 500);
     expect(plan.fire).toHaveLength(RUN_ALL_CAP);
-    expect(plan.fire[0]).toBe(due + 151 * SECOND);
-    expect(plan.fire[RUN_ALL_CAP - 1]).toBe(due + 250 * SECOND);
-    expect(plan.dropped).toBe(151);
-    expect(plan.next).toBe(due + 251 * SECOND);
+    expect(plan.fire[0]).toBe(due + 91 * SECOND);
+    expect(plan.fire[RUN_ALL_CAP - 1]).toBe(due + 190 * SECOND);
+    expect(plan.dropped).toBe(91);
+    expect(plan.next).toBe(due + 191 * SECOND);
   });
 
-  it("catches a cron up on its true newest point after a long outage", () => {
+  it("catches a cron up on its true newest missed point after a long outage", () => {
     const spec = cron({ cron: "* * * * *", misfire: "run_once" });
-    const now = due + 3 * DAY + 30 * SECOND;
+    const now = due + 3 * DAY + 90 * SECOND;
     expect(planDue(spec, due, now)).toEqual({
       fire: [due + 3 * DAY],
       next: due + 3 * DAY + MINUTE,
@@ -494,8 +531,8 @@ describe("planDue", () => {
     // Past the counting cap the newest point is still exact and `dropped` is a lower bound.
     const perSecond = cron({ cron: "* * * * * *", misfire: "run_once" });
     const plan = planDue(perSecond, due, due + DAY + 500);
-    expect(plan.fire).toEqual([due + DAY]);
+    expect(plan.fire).toEqual([due + DAY - WINDOW]);
     expect(plan.dropped).toBe(CRON_COUNT_CAP - 1);
-    expect(plan.next).toBe(due + DAY + SECOND);
+    expect(plan.next).toBe(due + DAY - WINDOW + SECOND);
   });
 });

@@ -91,7 +91,13 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     fast: receiverBucket(receiver.url),
     onceBefore: receiverBucket(receiver.url),
     onceDuring: receiverBucket(receiver.url),
+    midCall: receiverBucket(receiver.url),
   };
+  // The first call of midCall is held open past the crash: it was sent, never recorded.
+  await fetch(`${receiver.url}/_program/${hooks.midCall.url.split("/").at(-1)}`, {
+    method: "POST",
+    body: JSON.stringify([{ delay_ms: 8_000 }]),
+  });
   const create = async (name: string, url: string, schedule: Record<string, unknown>) => {
     const res = await callApi<TaskPayload>(first.url, "POST", "/api/v1/tasks", {
       name,
@@ -107,10 +113,12 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
       occurrences: 8,
       misfire: "run_all",
     }),
+    // A one-second catch-up window: the points of a 3 s outage are misfires, not just late.
     skip: await create("restart-skip", hooks.skip.url, {
       every: "1s",
       occurrences: 6,
       misfire: "skip",
+      catchup_window: "1s",
     }),
     fast: await create("restart-fast", hooks.fast.url, {
       every: "200ms",
@@ -121,6 +129,13 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     onceBefore: await create("restart-once-before", hooks.onceBefore.url, { delay: "2s" }),
     // Comes due while the server is down.
     onceDuring: await create("restart-once-during", hooks.onceDuring.url, { delay: "4s" }),
+    // In flight when the server dies: planned again after the restart, it keeps its webhook-id
+    // and grid point.
+    midCall: await create("restart-mid-call", hooks.midCall.url, {
+      every: "1s",
+      occurrences: 3,
+      misfire: "run_all",
+    }),
   };
   const onceDuringDueAt = Date.parse(tasks.onceDuring.created_at) + 4_000;
 
@@ -130,8 +145,13 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
       runAll: await hooks.runAll.calls(),
       skip: await hooks.skip.calls(),
       onceBefore: await hooks.onceBefore.calls(),
+      midCall: await hooks.midCall.calls(),
     }),
-    (c) => c.runAll.length >= 2 && c.skip.length >= 2 && c.onceBefore.length >= 1,
+    (c) =>
+      c.runAll.length >= 2 &&
+      c.skip.length >= 2 &&
+      c.onceBefore.length >= 1 &&
+      c.midCall.length >= 1,
     10_000,
     50,
   );
@@ -159,6 +179,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     fast: await hooks.fast.calls(),
     onceBefore: await hooks.onceBefore.calls(),
     onceDuring: await hooks.onceDuring.calls(),
+    midCall: await hooks.midCall.calls(),
   });
   const after = await pollUntil(
     readAll,
@@ -166,6 +187,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
       distinctNumbers(c.runAll).length >= 8 &&
       distinctNumbers(c.skip).includes(6) &&
       distinctNumbers(c.fast).length >= 40 &&
+      distinctNumbers(c.midCall).length >= 3 &&
       c.onceDuring.length >= 1,
     resumeDeadline - Date.now(),
     100,
@@ -211,8 +233,25 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     expect(call.at).toBeGreaterThanOrEqual(restartedAt);
   }
 
+  // The call in flight at the crash was sent again after the restart with the same webhook-id
+  // and Belfry-Scheduled-At; each of its grid points has its own id.
+  const firstPoint = Date.parse(tasks.midCall.created_at) + 1_000;
+  const replayed = after.midCall.map(delivery).filter((d) => d.scheduledAt === firstPoint);
+  expect(replayed.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(replayed.map((d) => d.webhookId)).size).toBe(1);
+  expect(new Set(after.midCall.map((c) => delivery(c).webhookId)).size).toBe(3);
+  expectAllGridPoints(tasks.midCall, after.midCall, 1_000, 3);
+  // No webhook-id ever names two grid points, whatever the misfire policies decided.
+  const pointOf = new Map<string, number>();
+  for (const calls of Object.values(after)) {
+    for (const d of calls.map(delivery)) {
+      expect(pointOf.get(d.webhookId) ?? d.scheduledAt, d.webhookId).toBe(d.scheduledAt);
+      pointOf.set(d.webhookId, d.scheduledAt);
+    }
+  }
+
   // Every task ends completed within the 60 s window (polling only).
-  const order = ["runAll", "skip", "fast", "onceBefore", "onceDuring"] as const;
+  const order = ["runAll", "skip", "fast", "onceBefore", "onceDuring", "midCall"] as const;
   const ids = order.map((k) => tasks[k].id);
   const finals = await pollUntil(
     () =>
@@ -228,7 +267,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
   expect(finals.map((t) => [t.id, t.state, t.status, t.progress])).toEqual(
     ids.map((id) => [id, "completed", "completed", 100]),
   );
-  expect(finals.map((t) => t.executions.total)).toEqual([8, 6, 40, 1, 1]);
+  expect(finals.map((t) => t.executions.total)).toEqual([8, 6, 40, 1, 1, 3]);
 
   // Every attempt the receiver saw (webhook-id + attempt) is in the history, and nothing else.
   const key = (executionId: string, attempt: number) => `${executionId}:${attempt}`;

@@ -10,6 +10,8 @@ import {
   getTask,
   listExecutions,
   listExecutionsQuerySchema,
+  listProjectExecutions,
+  listProjectExecutionsQuerySchema,
   listTasks,
   listTasksQuerySchema,
   updateTask,
@@ -37,6 +39,7 @@ export const taskRoutes = new Hono<AppEnv>();
 // against its key's rate limit) once.
 taskRoutes.use("/tasks/*", requireApiKey);
 taskRoutes.use("/get-task-status/*", requireApiKey);
+taskRoutes.use("/executions", requireApiKey);
 
 taskRoutes.post(
   "/tasks",
@@ -192,6 +195,23 @@ taskRoutes.get(
   async (c) => {
     const id = c.req.param("id");
     const page = await listExecutions(c.env, c.var.projectId, id, c.req.valid("query"));
+    return success(c, { results: page.results.map(attemptView), next_cursor: page.next_cursor });
+  },
+);
+
+taskRoutes.get(
+  "/executions",
+  describeRoute({
+    operationId: "listProjectExecutions",
+    tag: "Tasks",
+    summary: "List every attempt of the project's tasks, newest first",
+    description:
+      "Across every history shard, merged in order; filter by outcome, task and time (the failures inbox is `successful=false`).",
+    answers: { 200: { payload: attemptPageSchema, description: "One page of attempts" } },
+  }),
+  validate("query", listProjectExecutionsQuerySchema),
+  async (c) => {
+    const page = await listProjectExecutions(c.env, c.var.projectId, c.req.valid("query"));
     return success(c, { results: page.results.map(attemptView), next_cursor: page.next_cursor });
   },
 );

@@ -1,0 +1,228 @@
+import type { AttemptRecord } from "../core/history";
+import { type CompactAttempt, decodeAttempts } from "./records";
+import { historyShards, shardDatabase } from "./shards";
+
+// Reading history back: a task's attempts from its shard, and a project's from every shard,
+// merged newest first. Attempts are stored in chunks (./records.ts); each has an ordinal
+// within its task incarnation (the chunk's seq plus its place in the chunk), which keyset
+// cursors use. docs/architecture.md has the layout.
+
+/** No chunk spans more than this from its first attempt's start to its last's. */
+export const MAX_CHUNK_SPAN_MS = 60_000;
+/** Chunks read per query while filling a page. */
+const CHUNK_PAGE = 16;
+
+/** Where one task incarnation's history is. */
+export interface TaskHistory {
+  taskId: string;
+  projectId: string;
+  createdAt: number;
+  shard: number;
+}
+
+/** An attempt with its place in its task's history. */
+export interface PlacedAttempt {
+  record: AttemptRecord;
+  ordinal: number;
+}
+
+interface ChunkRow {
+  task_id: string;
+  created_at: number;
+  seq: number;
+  project_id: string;
+  last_started: number;
+  body: string;
+}
+
+function placed(row: ChunkRow): PlacedAttempt[] {
+  const attempts = JSON.parse(row.body) as CompactAttempt[];
+  return decodeAttempts(row, attempts).map((record, i) => ({ record, ordinal: row.seq + i }));
+}
+
+function outcomeFilter(successful: boolean | undefined): string {
+  if (successful === undefined) return "";
+  return successful ? " AND failures < attempts" : " AND failures > 0";
+}
+
+/**
+ * A page of one task's attempts, newest first: up to `limit` attempts with an ordinal below
+ * `before`, and whether more follow.
+ */
+export async function listTaskAttempts(
+  env: Env,
+  task: TaskHistory,
+  query: { limit: number; before?: number; successful?: boolean },
+): Promise<{ attempts: PlacedAttempt[]; more: boolean }> {
+  const db = shardDatabase(env, task.shard);
+  const sql = `SELECT task_id, created_at, seq, project_id, last_started, body FROM history
+    WHERE task_id = ? AND created_at = ? AND project_id = ? AND seq < ?${outcomeFilter(query.successful)}
+    ORDER BY seq DESC LIMIT ${CHUNK_PAGE}`;
+  const out: PlacedAttempt[] = [];
+  let before = query.before ?? Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const { results } = await db
+      .prepare(sql)
+      .bind(task.taskId, task.createdAt, task.projectId, before)
+      .all<ChunkRow>();
+    for (const row of results) {
+      const attempts = placed(row).reverse();
+      for (const a of attempts) {
+        if (query.before !== undefined && a.ordinal >= query.before) continue;
+        if (query.successful !== undefined && a.record.successful !== query.successful) continue;
+        out.push(a);
+        if (out.length > query.limit) return { attempts: out.slice(0, query.limit), more: true };
+      }
+      before = row.seq;
+    }
+    if (results.length < CHUNK_PAGE) return { attempts: out, more: false };
+  }
+}
+
+/** How many attempts a task incarnation has in its history. */
+export async function countTaskAttempts(env: Env, task: TaskHistory): Promise<number> {
+  const row = await shardDatabase(env, task.shard)
+    .prepare(
+      `SELECT COALESCE(SUM(attempts), 0) AS n, MAX(seq + attempts) AS top FROM history
+       WHERE task_id = ? AND created_at = ? AND project_id = ?`,
+    )
+    .bind(task.taskId, task.createdAt, task.projectId)
+    .first<{ n: number; top: number | null }>();
+  return row?.n ?? 0;
+}
+
+/** A page of one task's attempts by offset (newest first), for the dialects that page so. */
+export async function pageTaskAttempts(
+  env: Env,
+  task: TaskHistory,
+  window: { limit: number; offset: number },
+): Promise<{ total: number; results: AttemptRecord[] }> {
+  const row = await shardDatabase(env, task.shard)
+    .prepare(
+      `SELECT COALESCE(SUM(attempts), 0) AS n, MAX(seq + attempts) AS top FROM history
+       WHERE task_id = ? AND created_at = ? AND project_id = ?`,
+    )
+    .bind(task.taskId, task.createdAt, task.projectId)
+    .first<{ n: number; top: number | null }>();
+  const total = row?.n ?? 0;
+  if (row?.top == null || window.offset >= total) return { total, results: [] };
+  // Ordinals are consecutive from the newest down, so an offset is an ordinal bound.
+  const { attempts } = await listTaskAttempts(env, task, {
+    limit: window.limit,
+    before: row.top - window.offset,
+  });
+  return { total, results: attempts.map((a) => a.record) };
+}
+
+/** Where a project-wide page starts: strictly older than this attempt. */
+export type ProjectCursor = [startedAt: number, taskId: string, ordinal: number];
+
+export interface ProjectHistoryQuery {
+  limit: number;
+  after?: ProjectCursor;
+  successful?: boolean;
+  taskId?: string;
+  /** Attempts started at or after this… */
+  since?: number;
+  /** …and at or before this. */
+  until?: number;
+}
+
+/** Sort order of project-wide history: newest first, then by task and place, descending. */
+function newerFirst(a: { key: ProjectCursor }, b: { key: ProjectCursor }): number {
+  if (a.key[0] !== b.key[0]) return b.key[0] - a.key[0];
+  if (a.key[1] !== b.key[1]) return a.key[1] < b.key[1] ? 1 : -1;
+  return b.key[2] - a.key[2];
+}
+
+function olderThan(key: ProjectCursor, cursor: ProjectCursor | undefined): boolean {
+  if (!cursor) return true;
+  return newerFirst({ key: cursor }, { key }) < 0;
+}
+
+interface ShardReader {
+  db: D1Database;
+  /** Chunks not yet read have a last start at or below this. */
+  frontier: number;
+  /** Keyset position of the last chunk read. */
+  last: [number, string, number, number] | null;
+  done: boolean;
+}
+
+/**
+ * A page of a project's attempts across every shard, newest first. Each shard is read in
+ * chunk order (latest last start first); an attempt is emitted once no unread chunk of any
+ * shard can hold a newer one, so the merge is exact with bounded reads.
+ */
+export async function listProjectAttempts(
+  env: Env,
+  projectId: string,
+  query: ProjectHistoryQuery,
+): Promise<{ attempts: (PlacedAttempt & { key: ProjectCursor })[]; more: boolean }> {
+  const upper = Math.min(
+    query.after ? query.after[0] : Number.MAX_SAFE_INTEGER,
+    query.until ?? Number.MAX_SAFE_INTEGER,
+  );
+  const conditions = ["project_id = ?", "last_started <= ?"];
+  const params: unknown[] = [
+    projectId,
+    Math.min(upper + MAX_CHUNK_SPAN_MS, Number.MAX_SAFE_INTEGER),
+  ];
+  if (query.since !== undefined) {
+    conditions.push("last_started >= ?");
+    params.push(query.since);
+  }
+  if (query.taskId !== undefined) {
+    conditions.push("task_id = ?");
+    params.push(query.taskId);
+  }
+  const base = `SELECT task_id, created_at, seq, project_id, last_started, body FROM history
+    WHERE ${conditions.join(" AND ")}${outcomeFilter(query.successful)}`;
+  const readers: ShardReader[] = historyShards(env).map((db) => ({
+    db,
+    frontier: Number.POSITIVE_INFINITY,
+    last: null,
+    done: false,
+  }));
+  const candidates: (PlacedAttempt & { key: ProjectCursor })[] = [];
+  const out: (PlacedAttempt & { key: ProjectCursor })[] = [];
+
+  const fetch = async (reader: ShardReader) => {
+    const keyset = reader.last
+      ? " AND (last_started, task_id, created_at, seq) < (?, ?, ?, ?)"
+      : "";
+    const sql = `${base}${keyset} ORDER BY last_started DESC, task_id DESC, created_at DESC,
+      seq DESC LIMIT ${CHUNK_PAGE}`;
+    const { results } = await reader.db
+      .prepare(sql)
+      .bind(...params, ...(reader.last ?? []))
+      .all<ChunkRow>();
+    for (const row of results) {
+      for (const a of placed(row)) {
+        const key: ProjectCursor = [a.record.started_at, a.record.task_id, a.ordinal];
+        if (!olderThan(key, query.after)) continue;
+        if (query.since !== undefined && a.record.started_at < query.since) continue;
+        if (query.until !== undefined && a.record.started_at > query.until) continue;
+        if (query.successful !== undefined && a.record.successful !== query.successful) continue;
+        candidates.push({ ...a, key });
+      }
+      reader.last = [row.last_started, row.task_id, row.created_at, row.seq];
+      reader.frontier = row.last_started;
+    }
+    if (results.length < CHUNK_PAGE) reader.done = true;
+    candidates.sort(newerFirst);
+  };
+
+  for (;;) {
+    const open = readers.filter((r) => !r.done);
+    const bound = open.reduce((m, r) => Math.max(m, r.frontier), Number.NEGATIVE_INFINITY);
+    while (candidates.length > 0 && (candidates[0]?.key[0] ?? 0) > bound) {
+      const next = candidates.shift();
+      if (next) out.push(next);
+      if (out.length > query.limit) return { attempts: out.slice(0, query.limit), more: true };
+    }
+    const reader = open.find((r) => r.frontier === bound);
+    if (!reader) return { attempts: out, more: false };
+    await fetch(reader);
+  }
+}

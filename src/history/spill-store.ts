@@ -1,0 +1,69 @@
+import { meter } from "../metering";
+import type { SealedChunk, SpillStore } from "./outbox";
+
+/**
+ * The outbox's overflow in the object's SQLite storage: sealed chunks waiting out a Queue or D1
+ * outage, one row each. The table is made on first use, so objects that never need it (and
+ * objects holding no task) keep no storage for it.
+ */
+export class SqlSpillStore implements SpillStore {
+  private exists: boolean;
+  private total: number | null = null;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.exists =
+      sql
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'history_spill'",
+        )
+        .one().n > 0;
+  }
+
+  put(chunk: SealedChunk): void {
+    if (!this.exists) {
+      this.sql.exec(
+        "CREATE TABLE IF NOT EXISTS history_spill (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, body TEXT NOT NULL)",
+      );
+      this.exists = true;
+    }
+    this.sql.exec(
+      "INSERT OR REPLACE INTO history_spill (seq, count, body) VALUES (?, ?, ?)",
+      chunk.seq,
+      chunk.count,
+      chunk.body,
+    );
+    meter("do_rows_written");
+    this.total = this.bytes() + chunk.body.length;
+  }
+
+  delete(seq: number): boolean {
+    if (!this.exists) return false;
+    const row = this.sql
+      .exec<{ n: number }>("SELECT length(body) AS n FROM history_spill WHERE seq = ?", seq)
+      .toArray()[0];
+    if (!row) return false;
+    this.sql.exec("DELETE FROM history_spill WHERE seq = ?", seq);
+    meter("do_rows_written");
+    if (this.total !== null) this.total -= row.n;
+    return true;
+  }
+
+  oldest(limit: number): SealedChunk[] {
+    if (!this.exists) return [];
+    return this.sql
+      .exec<{ seq: number; count: number; body: string }>(
+        "SELECT seq, count, body FROM history_spill ORDER BY seq LIMIT ?",
+        Math.min(limit, 1_000_000),
+      )
+      .toArray()
+      .map((r) => ({ ...r, sent_at: null, tries: 0 }));
+  }
+
+  bytes(): number {
+    if (!this.exists) return 0;
+    this.total ??= this.sql
+      .exec<{ n: number }>("SELECT COALESCE(SUM(length(body)), 0) AS n FROM history_spill")
+      .one().n;
+    return this.total;
+  }
+}

@@ -1,0 +1,75 @@
+import { database } from "../db/client";
+import { findProject } from "../db/projects";
+import { meter } from "../metering";
+
+/** How long the secrets a task holds are used before D1 is asked whether they changed. */
+const REFRESH_AFTER_MS = 60_000;
+
+interface StoredSecrets {
+  project_id: string;
+  values: string[];
+}
+
+/**
+ * The project's signing secrets as one task holds them: kept in the object's storage, so a
+ * call is signed even while D1 is unreachable. Read from D1 once; afterwards checked at most
+ * once a minute in the background (a rotation reaches every task within that), and written
+ * again only when they changed.
+ */
+export class SigningKeys {
+  private stored: StoredSecrets | undefined;
+  private checkedAt = 0;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Env,
+    private readonly waitUntil: (promise: Promise<unknown>) => void,
+  ) {
+    this.stored = storage.kv.get<StoredSecrets>("secrets");
+  }
+
+  /** The secrets to sign with now (two during a rotation). */
+  async current(projectId: string): Promise<string[]> {
+    const stored = this.stored;
+    if (!stored || stored.project_id !== projectId) {
+      await this.refresh(projectId);
+      return this.stored?.values ?? [];
+    }
+    if (Date.now() - this.checkedAt > REFRESH_AFTER_MS && !this.refreshing) {
+      const refreshing = this.refresh(projectId)
+        .catch((error: unknown) => {
+          // D1 unreachable: the secrets held keep signing.
+          console.warn(JSON.stringify({ event: "secrets_refresh_failed", error: String(error) }));
+        })
+        .finally(() => {
+          this.refreshing = null;
+        });
+      this.refreshing = refreshing;
+      this.waitUntil(refreshing);
+    }
+    return stored.values;
+  }
+
+  private async refresh(projectId: string): Promise<void> {
+    const project = await findProject(database(this.env.DB), projectId);
+    const now = Date.now();
+    this.checkedAt = now;
+    const values: string[] = [];
+    if (project?.signingSecret) {
+      values.push(project.signingSecret);
+      const { previousSigningSecret, previousValidUntil } = project;
+      if (previousSigningSecret && previousValidUntil !== null && previousValidUntil > now) {
+        values.push(previousSigningSecret);
+      }
+    }
+    const same =
+      this.stored?.project_id === projectId &&
+      this.stored.values.length === values.length &&
+      this.stored.values.every((v, i) => v === values[i]);
+    if (same) return;
+    this.stored = { project_id: projectId, values };
+    this.storage.kv.put("secrets", this.stored);
+    meter("do_rows_written");
+  }
+}
