@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { BelfryError } from "../../src/core/errors";
+import {
+  cancelTask,
+  nextCall,
+  patchTask,
+  pauseTask,
+  queueManualRun,
+  resumeTask,
+  startRuntime,
+  wakeTime,
+} from "../../src/core/lifecycle";
+import type { TaskDefinition } from "../../src/core/task-definition";
+import { executionIdPrefix } from "../../src/core/timers";
+
+const NOW = Date.UTC(2026, 11, 2, 12);
+const LIMITS = {
+  minIntervalMs: 10,
+  allowPrivateUrls: true,
+  maxHeaders: 50,
+  maxHeaderBytes: 8192,
+};
+
+function definition(): TaskDefinition {
+  return {
+    id: "8b1a9953-c461-4296-9c4c-1f6b1c6f1f5e",
+    project_id: "p",
+    name: null,
+    url: "https://example.com/hook",
+    method: "POST",
+    headers: {},
+    query: {},
+    schedule: { kind: "every", every: 1_000, createdAt: NOW, misfire: "run_once" },
+    retry: { attempts: 3, backoff: 1_000, max_backoff: 60_000 },
+    timeout: 30_000,
+    callback_url: null,
+    events_url: null,
+    idempotency_key: null,
+    access_token: null,
+    created_at: NOW,
+    updated_at: NOW,
+  };
+}
+
+function conflict(run: () => void): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof BelfryError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+  return "no error";
+}
+
+describe("the lifecycle rules", () => {
+  it("start a task active, waiting for its first grid point", () => {
+    const runtime = startRuntime(definition(), NOW);
+    expect(runtime.progress).toMatchObject({ state: "active", next_run_at: NOW + 1_000 });
+    expect(wakeTime(runtime)).toBe(NOW + 1_000);
+  });
+
+  it("pause and resume, each idempotent; a paused task wakes only for manual runs", () => {
+    const def = definition();
+    const runtime = startRuntime(def, NOW);
+    pauseTask(runtime);
+    pauseTask(runtime);
+    expect(runtime.progress.state).toBe("paused");
+    expect(wakeTime(runtime)).toBeNull();
+    queueManualRun(def, runtime, NOW + 5, 10);
+    expect(wakeTime(runtime)).toBe(NOW + 5);
+    resumeTask(runtime);
+    resumeTask(runtime);
+    expect(runtime.progress.state).toBe("active");
+  });
+
+  it("refuse what a finished task cannot do, naming its state", () => {
+    const def = definition();
+    const runtime = startRuntime(def, NOW);
+    cancelTask(runtime, NOW);
+    cancelTask(runtime, NOW);
+    expect(runtime.progress).toMatchObject({ state: "cancelled", next_run_at: null });
+    expect(conflict(() => resumeTask(runtime))).toBe(
+      "conflict: task is cancelled and cannot be resumed",
+    );
+    expect(conflict(() => pauseTask(runtime))).toBe(
+      "conflict: task is cancelled and cannot be paused",
+    );
+    expect(conflict(() => queueManualRun(def, runtime, NOW, 10))).toContain("cannot run");
+    expect(conflict(() => patchTask(def, runtime, { name: "x" }, NOW, LIMITS))).toContain(
+      "can no longer be changed",
+    );
+  });
+
+  it("bound the manual runs waiting at once, naming the budget", () => {
+    const def = definition();
+    const runtime = startRuntime(def, NOW);
+    for (let i = 0; i < 3; i++) queueManualRun(def, runtime, NOW + i, 3);
+    expect(runtime.timers.map((t) => t.number)).toEqual([1, 2, 3]);
+    expect(conflict(() => queueManualRun(def, runtime, NOW, 3))).toMatch(
+      /^conflict: MAX_QUEUED_RUNS: /,
+    );
+  });
+
+  it("start a new schedule afresh: its grid, its count and new execution ids", () => {
+    const def = definition();
+    const runtime = startRuntime(def, NOW);
+    const first = nextCall(def, runtime, NOW + 1_000);
+    expect(first?.execution_id).toBe(
+      `${executionIdPrefix(def.id, NOW)}${(NOW + 1_000).toString(36)}`,
+    );
+    runtime.timers = [];
+    runtime.progress.occurrences_used = 1;
+    const patched = patchTask(
+      def,
+      runtime,
+      { schedule: { every: 1_000, begins: NOW + 2_000 } },
+      NOW + 1_500,
+      LIMITS,
+    );
+    expect(runtime.progress).toMatchObject({ next_run_at: NOW + 2_000, occurrences_used: 0 });
+    const next = nextCall(patched, runtime, NOW + 2_000);
+    // The same instant under the new schedule gets an id of its own.
+    expect(next?.execution_id).toBe(
+      `${executionIdPrefix(def.id, NOW)}1.${(NOW + 2_000).toString(36)}`,
+    );
+  });
+
+  it("patching a recurring task to one call behaves as a fresh one-time task", () => {
+    const def = definition();
+    const runtime = startRuntime(def, NOW);
+    runtime.progress.occurrences_used = 5;
+    const at = NOW + 60_000;
+    const patched = patchTask(def, runtime, { schedule: { at } }, NOW + 1, LIMITS);
+    expect(patched.schedule).toEqual({ kind: "once", at: NOW + 60_000 });
+    expect(runtime.progress).toMatchObject({ next_run_at: NOW + 60_000, occurrences_used: 0 });
+    const call = nextCall(patched, runtime, NOW + 60_000);
+    expect(call).toMatchObject({ scheduled_at: NOW + 60_000, manual: false });
+    expect(runtime.progress.next_run_at).toBeNull();
+  });
+});
