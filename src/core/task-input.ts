@@ -7,7 +7,7 @@ export type Method = (typeof METHODS)[number];
 
 export const MISFIRE_POLICIES = ["run_once", "skip", "run_all"] as const;
 
-const methodSchema = z
+export const methodSchema = z
   .string()
   .transform((m) => m.toUpperCase())
   .pipe(z.enum(METHODS, { error: `must be one of ${METHODS.join(", ")}` }));
@@ -58,26 +58,35 @@ const jsonValue: z.ZodType<unknown> = z.json();
 /** When a task fires: exactly one of `at`, `delay`, `every`, `cron`, plus bounds. */
 export const scheduleSchema = z
   .strictObject({
-    /** One time, at this instant. */
-    at: timestampSchema.optional(),
-    /** One time, this long after the create. */
-    delay: durationSchema.optional(),
-    /** Recurring, on a grid of this interval. */
-    every: durationSchema.optional(),
-    /** Recurring, on this cron pattern (5, 6 or 7 fields, or a nickname). */
-    cron: z.string().max(200).optional(),
-    /** IANA zone the cron pattern is read in; only with `cron`. Default UTC. */
-    timezone: z.string().max(100).optional(),
-    /** No call before this instant; with `every`, the first call is at it. */
-    begins: timestampSchema.optional(),
-    /** No call after this instant. */
-    expires: timestampSchema.optional(),
-    /** Stop after this many calls. */
-    occurrences: z.number().int().min(1).max(1_000_000_000).optional(),
-    /** What to do with grid points missed while the task could not run. */
-    misfire: z.enum(MISFIRE_POLICIES).optional(),
-    /** How late a grid point may be and still fire on its grid (default 60 s, at most 7 days). */
-    catchup_window: durationSchema.optional(),
+    at: timestampSchema.optional().meta({ description: "Once, at this instant" }),
+    delay: durationSchema.optional().meta({ description: "Once, this long after the create" }),
+    every: durationSchema.optional().meta({
+      description: "Recurring on a grid of this interval (anchored at begins, or at the create)",
+    }),
+    cron: z.string().max(200).optional().meta({
+      description: "5 fields, 6 with seconds first, 7 with a trailing year, or @hourly, @daily, …",
+    }),
+    timezone: z.string().max(100).optional().meta({
+      description: "IANA zone the cron is read in; only with cron; default UTC",
+    }),
+    begins: timestampSchema.optional().meta({
+      description: "No call before this instant; with every, the first call is at it",
+    }),
+    expires: timestampSchema.optional().meta({ description: "No call after this instant" }),
+    occurrences: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .optional()
+      .meta({ description: "Stop after this many calls (manual runs do not count)" }),
+    misfire: z.enum(MISFIRE_POLICIES).optional().meta({
+      description: "Calls missed while the task could not run: one catch-up, none, or all",
+    }),
+    catchup_window: durationSchema.optional().meta({
+      description:
+        "How late a grid point may be and still fire on its grid (default 60 s, at most 7 days)",
+    }),
   })
   .superRefine((s, ctx) => {
     const forms = (["at", "delay", "every", "cron"] as const).filter((k) => s[k] !== undefined);
@@ -112,32 +121,55 @@ export const scheduleSchema = z
 export type ScheduleInput = z.output<typeof scheduleSchema>;
 
 export const retrySchema = z.strictObject({
-  /** Attempts per occurrence, the first included (1 = never retry). */
-  attempts: z.number().int().min(1).max(10).optional(),
-  /** Delay before the first retry; doubles for each further one. */
-  backoff: durationSchema.optional(),
-  /** The longest delay between two attempts. */
-  max_backoff: durationSchema.optional(),
+  attempts: z.number().int().min(1).max(10).optional().meta({
+    description: "Total attempts per occurrence, the first included (1 = never retry)",
+  }),
+  backoff: durationSchema.optional().meta({
+    description: "Delay before the first retry; doubles for each further one",
+  }),
+  max_backoff: durationSchema.optional().meta({
+    description: "The longest delay between two attempts",
+  }),
 });
 
+// Each field's description is what the OpenAPI document and /docs show for it.
 const taskFields = {
-  name: z.string().min(1).max(200).nullable().optional(),
-  url: z.string().min(1),
+  name: z.string().min(1).max(200).nullable().optional().meta({
+    description: "A label for people; the list filters by its prefix",
+  }),
+  url: z.string().min(1).meta({
+    description:
+      "http(s), no credentials, at most 2048 characters; private addresses only where allowed",
+  }),
   method: methodSchema.optional(),
-  headers: stringMap.optional(),
-  query: stringMap.optional(),
-  body: jsonValue.optional(),
-  schedule: scheduleSchema,
-  retry: retrySchema.optional(),
-  timeout: durationSchema.optional(),
-  callback_url: z.string().min(1).nullable().optional(),
-  events_url: z.string().min(1).nullable().optional(),
+  headers: stringMap.optional().meta({
+    description:
+      "Sent with every call; hop-by-hop, cf-*, webhook-* and belfry-* headers are refused",
+  }),
+  query: stringMap.optional().meta({ description: "Appended to the URL's own query" }),
+  body: jsonValue.optional().meta({
+    description:
+      "A string is sent as-is (text/plain unless the headers say otherwise), any other JSON value as JSON. Not with GET or HEAD",
+  }),
+  schedule: scheduleSchema.meta({ description: "Exactly one of at, delay, every, cron" }),
+  retry: retrySchema.optional().meta({
+    description: "Attempts per occurrence and exponential backoff; default 3 attempts, 1s, 10m",
+  }),
+  timeout: durationSchema.optional().meta({ description: "Per attempt; default 30s, at most 10m" }),
+  callback_url: z.string().min(1).nullable().optional().meta({
+    description: "Receives a signed POST after each occurrence's final attempt",
+  }),
+  events_url: z.string().min(1).nullable().optional().meta({
+    description: "Receives signed job.* lifecycle events",
+  }),
 };
 
 /** The body of POST /api/v1/tasks. */
 export const createTaskSchema = z.strictObject({
   ...taskFields,
-  idempotency_key: z.string().min(1).max(200).optional(),
+  idempotency_key: z.string().min(1).max(200).optional().meta({
+    description: "A second create with the same key answers the first task",
+  }),
 });
 export type CreateTaskInput = z.output<typeof createTaskSchema>;
 
@@ -145,6 +177,6 @@ export type CreateTaskInput = z.output<typeof createTaskSchema>;
 export const patchTaskSchema = z.strictObject({
   ...taskFields,
   url: taskFields.url.optional(),
-  schedule: scheduleSchema.optional(),
+  schedule: taskFields.schedule.optional(),
 });
 export type PatchTaskInput = z.output<typeof patchTaskSchema>;

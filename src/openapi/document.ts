@@ -3,7 +3,7 @@ import { z } from "zod";
 import { requireAdmin, requireApiKey } from "../api/auth";
 import type { AppEnv } from "../api/context";
 import { limitByAddress } from "../api/rate-limit";
-import { createTaskSchema, patchTaskSchema } from "../core/task-input";
+import { createTaskSchema } from "../core/task-input";
 import { VERSION } from "../version";
 import * as answers from "../wire/answers";
 import { asObject, components, type JsonObject, tidy } from "./json-schema";
@@ -89,33 +89,6 @@ const ERRORS: Record<ErrorStatus, { name: string; description: string }> = {
   500: { name: "Internal", description: "internal: a bug, logged by the server (never a stack)" },
 };
 
-/** What the schemas cannot say about a field of a task body. */
-const TASK_FIELD_NOTES: Record<string, string> = {
-  name: "A label for people; the list filters by its prefix",
-  url: "http(s), no credentials, at most 2048 characters; private addresses only where allowed",
-  headers: "Sent with every call; hop-by-hop, cf-*, webhook-* and belfry-* headers are refused",
-  query: "Appended to the URL's own query",
-  body: "A string is sent as-is (text/plain unless the headers say otherwise), any other JSON value as JSON. Not with GET or HEAD",
-  schedule: "Exactly one of at, delay, every, cron",
-  "schedule.at": "Once, at this instant",
-  "schedule.delay": "Once, this long after the create",
-  "schedule.every": "Recurring on a grid of this interval (anchored at begins, or at the create)",
-  "schedule.cron": "5 fields, 6 with seconds first, 7 with a trailing year, or @hourly, @daily, …",
-  "schedule.timezone": "IANA zone the cron is read in; only with cron; default UTC",
-  "schedule.begins": "No call before this instant; with every, the first call is at it",
-  "schedule.expires": "No call after this instant",
-  "schedule.occurrences": "Stop after this many calls (manual runs do not count)",
-  "schedule.misfire": "Calls missed while the task could not run: one catch-up, none, or all",
-  retry: "Attempts per occurrence and exponential backoff; default 3 attempts, 1s, 10m",
-  "retry.attempts": "Total attempts per occurrence, the first included (1 = never retry)",
-  "retry.backoff": "Delay before the first retry; doubles for each further one",
-  "retry.max_backoff": "The longest delay between two attempts",
-  timeout: "Per attempt; default 30s, at most 10m",
-  callback_url: "Receives a signed POST after each occurrence's final attempt",
-  events_url: "Receives signed job.* lifecycle events",
-  idempotency_key: "A second create with the same key answers the first task",
-};
-
 /** Notes on query parameters: `operationId.name` first, then `name`. */
 const QUERY_NOTES: Record<string, string> = {
   state: "Comma-separated states: active, paused, completed, cancelled, failed",
@@ -141,21 +114,6 @@ const ID_NOTES: [prefix: string, note: string][] = [
   ["/requests", "Request id (a task id)"],
   ["/", "Task id"],
 ];
-
-/** Put a note on each field of a task body, following nested objects by dotted path. */
-function annotateTaskFields(schema: JsonObject): void {
-  for (const [path, note] of Object.entries(TASK_FIELD_NOTES)) {
-    let node: JsonObject | undefined = schema;
-    for (const key of path.split(".")) {
-      node = node && asObject(asObject(node.properties)[key]);
-    }
-    if (node && Object.keys(node).length > 0) {
-      // Shared notes (durations, instants) say how to write the value; this says what it does.
-      node.description =
-        typeof node.description === "string" ? `${note}. ${node.description}` : note;
-    }
-  }
-}
 
 function schemaName(schema: z.ZodType): string {
   const name = SCHEMA_NAMES.get(schema);
@@ -355,11 +313,6 @@ export function buildDocument(
   const bodies: Record<string, z.ZodType> = { JsonValue: createTaskSchema.shape.body.unwrap() };
   for (const op of operations) if (op.body) bodies[bodyName(op)] = op.body;
   const requests = components(bodies, "input");
-  for (const op of operations) {
-    if (op.body === createTaskSchema || op.body === patchTaskSchema) {
-      annotateTaskFields(asObject(requests[bodyName(op)]));
-    }
-  }
 
   const named: Record<string, z.ZodType> = {};
   for (const [schema, name] of SCHEMA_NAMES) named[name] = schema;

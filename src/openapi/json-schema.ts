@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { durationSchema } from "../core/duration";
-import { createTaskSchema, METHODS, timestampSchema } from "../core/task-input";
+import { METHODS, methodSchema, timestampSchema } from "../core/task-input";
 
 /** zod schemas to the JSON Schema components of an OpenAPI 3.1 document. */
 
@@ -36,17 +36,29 @@ export function asObject(value: unknown): JsonObject {
     : {};
 }
 
-/** Describe durations, instants and methods where they appear, by schema identity. */
+/** How to write a duration, an instant or a method, by the schema the field wraps. */
+const SHARED_NOTES = new Map<z.ZodType, string>([
+  [durationSchema, DURATION_NOTE],
+  [timestampSchema, INSTANT_NOTE],
+  [methodSchema, METHOD_NOTE],
+]);
+
+/**
+ * Add the shared note to each field that is a duration, an instant or a method. A field's own
+ * description (its `.meta()`) says what it does; the note, after it, says how to write it.
+ */
 const describeShared: NonNullable<z.core.ToJSONSchemaParams["override"]> = ({
   zodSchema,
   jsonSchema,
 }) => {
-  if (zodSchema === durationSchema) jsonSchema.description = DURATION_NOTE;
-  else if (zodSchema === timestampSchema) jsonSchema.description = INSTANT_NOTE;
-  else if (zodSchema === createTaskSchema.shape.method.unwrap()) {
-    jsonSchema.description = METHOD_NOTE;
-    jsonSchema.examples = ["POST"];
-  }
+  let inner: unknown = zodSchema;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap();
+  const note = SHARED_NOTES.get(inner as z.ZodType);
+  if (!note) return;
+  const own = jsonSchema.description;
+  if (own === undefined || own === note) jsonSchema.description = note;
+  else if (!own.endsWith(note)) jsonSchema.description = `${own}. ${note}`;
+  if (inner === methodSchema) jsonSchema.examples = ["POST"];
 };
 
 const JSON_VALUE_REF = "#/components/schemas/JsonValue";
