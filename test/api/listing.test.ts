@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
+import type { Page } from "../../src/wire/answers";
 import {
   api,
   bucket,
@@ -8,11 +9,6 @@ import {
   type TestProject,
   waitForTask,
 } from "../support/helpers";
-
-interface Page<T> {
-  results: T[];
-  next_cursor: string | null;
-}
 
 interface ErrorEnvelope {
   status: string;

@@ -1,4 +1,7 @@
+import type { Page } from "../../../src/wire/answers";
 import type { ReceivedCall } from "../../support/receiver-types";
+
+export type { Page };
 
 /** The dev project's API key, from scripts/dev.env. */
 export const DEV_KEY = "bf_dev_local_key";
@@ -27,11 +30,6 @@ export interface AttemptPayload {
   status_code: number | null;
   successful: boolean;
   final: boolean;
-}
-
-export interface Page<T> {
-  results: T[];
-  next_cursor: string | null;
 }
 
 type Envelope<T> =
