@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_HEADERS } from "../../src/core/response-headers";
 import { MAX_RESPONSE_BYTES } from "../../src/task/dispatch";
 import {
   api,
@@ -95,6 +96,60 @@ describe("compressed answers are read up to the cap, counted in decoded bytes", 
       }
     },
   );
+
+  it("deflate-bomb (256 MiB inflated): the runtime passes deflate through, read raw up to the cap", async () => {
+    const calls = 3;
+    const target = await hostile("deflate-bomb", calls);
+    const task = await create({
+      url: target.url,
+      schedule: { every: 300, occurrences: calls },
+      retry: { attempts: 1 },
+    });
+    const done = await waitForTask<Task>(project.key, task.id, (t) => t.state !== "active", 30_000);
+    expect(done.state).toBe("completed");
+    expect(done.executions).toEqual({ total: calls, succeeded: calls, failed: 0 });
+    const attempts = await recorded(task.id, calls);
+    expect(attempts).toHaveLength(calls);
+    for (const attempt of attempts) {
+      expect(attempt.status_code).toBe(200);
+      // The compressed body (about 390 KB) is itself past the cap.
+      expect(attempt.response.truncated).toBe(true);
+      expect(attempt.response.body.length).toBeGreaterThan(0);
+      expect(attempt.response.body.length).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    }
+  });
+});
+
+describe("answers built to make a record too large", () => {
+  it("16 KiB of control bytes under 60 headers of 4 KiB: every attempt lands in the history", async () => {
+    const calls = 4;
+    const target = await hostile("control-bytes", calls);
+    const task = await create({
+      url: target.url,
+      schedule: { every: 200, occurrences: calls },
+      retry: { attempts: 1 },
+    });
+    const done = await waitForTask<Task>(project.key, task.id, (t) => t.state !== "active", 30_000);
+    expect(done.state).toBe("completed");
+    expect(done.executions.total).toBe(calls);
+
+    const attempts = await recorded(task.id, calls);
+    expect(attempts).toHaveLength(calls);
+    for (const attempt of attempts) {
+      expect(attempt.status_code).toBe(200);
+      expect(attempt.response.body.length).toBeGreaterThan(0);
+      // Read in full (16 KiB, at the cap), kept in history up to HISTORY_BODY_BYTES (1 KiB).
+      expect(utf8Bytes(attempt.response.body)).toBeLessThanOrEqual(1024);
+      expect(attempt.response.body.charCodeAt(1)).toBe(1);
+      const headers = Object.entries(attempt.response.headers);
+      expect(headers.length).toBeLessThanOrEqual(MAX_RECORDED_HEADERS);
+      const bytes = headers.reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+      expect(bytes).toBeLessThanOrEqual(MAX_RECORDED_HEADER_BYTES);
+      expect(attempt.response.headers["content-type"]).toBe("application/octet-stream");
+      expect(attempt.response.headers).not.toHaveProperty("connection");
+      expect(attempt.response.headers).not.toHaveProperty("keep-alive");
+    }
+  });
 });
 
 describe("a target that never answers", () => {

@@ -12,7 +12,7 @@ const BOMB_BYTES: Record<"gzip" | "deflate" | "br", number> = {
 /** Control characters, which JSON escapes to six times their size. */
 export const CONTROL_BODY_BYTES = 16 * 1024;
 export const LARGE_HEADERS = 60;
-export const LARGE_HEADER_BYTES = 8 * 1024;
+export const LARGE_HEADER_BYTES = 4 * 1024;
 
 const bombs = new Map<string, Promise<Buffer>>();
 

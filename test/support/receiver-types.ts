@@ -23,6 +23,6 @@ export interface ProgrammedResponse {
 
 /**
  * A hostile answer: a gzip, deflate or br body that inflates to 256 MiB–1 GiB under its small
- * compressed Content-Length; 16 KiB of control bytes under 60 headers of 8 KiB; or no answer.
+ * compressed Content-Length; 16 KiB of control bytes under 60 headers of 4 KiB; or no answer.
  */
 export type HostileAnswer = "gzip-bomb" | "deflate-bomb" | "br-bomb" | "control-bytes" | "silent";
