@@ -23,9 +23,11 @@ function withDatabase<T>(file: string, read: (db: DatabaseSync) => T): T {
   }
 }
 
-/** The history table's name and how many calls one of its rows records. */
-const HISTORY_TABLE = "executions";
-const CALLS_OF_ROW = "CASE WHEN final = 1 THEN 1 ELSE 0 END";
+/** Belfry's history: one row per chunk of a task's attempts (docs/architecture.md). */
+const HISTORY_TABLE = "history";
+/** Attempts of a chunk that were their call's last (flag FINAL of src/history/records.ts). */
+const FINAL_ATTEMPTS_OF_ROW = `(SELECT COUNT(*) FROM json_each(${HISTORY_TABLE}.body)
+  WHERE (json_extract(json_each.value, '$[10]') & 4) != 0)`;
 
 function hasHistory(db: DatabaseSync): boolean {
   return (
@@ -72,17 +74,25 @@ export function historyFootprint(persistTo: string): HistoryFootprint {
   return { bytes, rows, btreesPerRow };
 }
 
-/** Calls recorded in the history for the given projects, over every shard. */
-export function recordedCalls(persistTo: string, projectIds: readonly string[]): number {
+/**
+ * Calls recorded in the history for the given projects, over every shard: attempts, or with
+ * `finalOnly` only each call's last attempt (slower: it reads every chunk's records).
+ */
+export function recordedCalls(
+  persistTo: string,
+  projectIds: readonly string[],
+  finalOnly = false,
+): number {
   if (projectIds.length === 0) return 0;
   const placeholders = projectIds.map(() => "?").join(", ");
+  const perRow = finalOnly ? FINAL_ATTEMPTS_OF_ROW : "attempts";
   let calls = 0;
   for (const file of d1Files(persistTo)) {
     withDatabase(file, (db) => {
       if (!hasHistory(db)) return;
       const row = db
         .prepare(
-          `SELECT COALESCE(SUM(${CALLS_OF_ROW}), 0) AS n FROM ${HISTORY_TABLE}
+          `SELECT COALESCE(SUM(${perRow}), 0) AS n FROM ${HISTORY_TABLE}
            WHERE project_id IN (${placeholders})`,
         )
         .get(...projectIds);

@@ -225,7 +225,7 @@ async function runInterval(
     received: arrivals.calls.length,
     redelivered: arrivals.total - arrivals.calls.length,
     ...grid,
-    recorded: target.recorded(scenario),
+    recorded: target.recorded(scenario, true),
     lateness: summarise(lateness(arrivals.calls)),
     createdAheadSeconds,
     cpuSeconds: round(cpuSeconds),
@@ -310,25 +310,24 @@ async function runRamp(target: Target, steady: IntervalResult | undefined, secon
   return { held: null, steps };
 }
 
-/** Billable operations of one call of a scenario, from the meter and the history's growth. */
-function perCall(
-  r: IntervalResult,
-  floorWallMs: number | null,
-): PerCall & { wallMeasured: boolean } {
+/**
+ * Billable operations of one call of a scenario, from the meter and the history's growth. The
+ * wall time comes from `wallFrom` (the light scenario where it ran): under load every local
+ * object waits for the one workerd thread, which a deployment does not share.
+ */
+function perCall(r: IntervalResult, wallFrom: IntervalResult): PerCall {
   const calls = r.meter.calls || r.received || 1;
   const per = (k: string) => (r.meter[k] ?? 0) / calls;
-  const wallMeasured = r.meter.do_wall_ms !== undefined;
   return {
     doRequests: per("do_requests"),
     doRowsWritten: per("do_rows_written"),
     doAlarmWrites: per("do_alarm_writes"),
-    doWallMs: wallMeasured ? per("do_wall_ms") : (floorWallMs ?? 0),
+    doWallMs: (wallFrom.meter.do_wall_ms ?? 0) / (wallFrom.meter.calls || wallFrom.received || 1),
     d1RowsWritten: per("d1_rows_written"),
     d1PurgeRows: r.history ? (r.history.rows * r.history.btreesPerRow) / calls : 0,
     queueMessages: per("queue_messages"),
     queueBytes: per("queue_bytes"),
     d1Bytes: r.history ? r.history.bytes / calls : 0,
-    wallMeasured,
   };
 }
 
@@ -512,8 +511,11 @@ const belfrySource = priceSource("belfry");
 const floorSource = priceSource("floor");
 let price: object | null = null;
 if (belfrySource && floorSource) {
-  const floorPer = perCall(floorSource, null);
-  const belfryPer = perCall(belfrySource, floorPer.doWallMs);
+  const lightOf = (system: Target["key"], fallback: IntervalResult) =>
+    intervals.find((r) => r.system === system && r.scenario === "light") ?? fallback;
+  const belfryWall = lightOf("belfry", belfrySource);
+  const floorPer = perCall(floorSource, lightOf("floor", floorSource));
+  const belfryPer = perCall(belfrySource, belfryWall);
   const bLines = pricePerMillion(belfryPer, retentionDays);
   const fLines = pricePerMillion(floorPer, retentionDays);
   console.log(
@@ -543,9 +545,9 @@ if (belfrySource && floorSource) {
   if (!belfrySource.meter.calls) {
     console.log("  (Belfry's meter counted no calls: this build does not meter its operations)");
   }
-  if (!belfryPer.wallMeasured) {
-    console.log("  (Belfry's meter has no wall time: its DO duration is priced at the floor's)");
-  }
+  console.log(
+    `  (DO wall time from ${belfryWall.scenario}: the time an alarm takes while the server is not saturated)`,
+  );
   console.log(
     `\nPrice of one million calls at Workers Paid list prices (history kept ${retentionDays} days):`,
   );

@@ -23,8 +23,11 @@ export interface Target {
   prepare(scenario: string, tasks: number): Promise<(plan: TaskPlan) => Promise<void>>;
   /** The server's counts of billable operations so far. */
   meter(): Promise<Record<string, number>>;
-  /** Calls of a scenario recorded in the history; null where nothing keeps a history. */
-  recorded(scenario: string): number | null;
+  /**
+   * Calls of a scenario recorded in the history (attempts, or with `finalOnly` each call's
+   * last attempt); null where nothing keeps a history.
+   */
+  recorded(scenario: string, finalOnly?: boolean): number | null;
 }
 
 /** Tasks per Belfry project, so no API key comes near the rate limit of 1 000 requests per 10 s. */
@@ -74,7 +77,8 @@ export function belfryTarget(server: DevServer, adminToken: string): Target {
       requestJson<Record<string, number>>(`${server.url}/api/v1/admin/meter`, {
         authorization: `Bearer ${adminToken}`,
       }),
-    recorded: (scenario) => recordedCalls(server.persistTo, projects.get(scenario) ?? []),
+    recorded: (scenario, finalOnly) =>
+      recordedCalls(server.persistTo, projects.get(scenario) ?? [], finalOnly),
   };
 }
 

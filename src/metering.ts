@@ -18,6 +18,8 @@ export type MeteredOperation =
   | "queue_bytes"
   /** Attempts made (requests sent to targets). */
   | "calls"
+  /** Milliseconds an alarm spent making its calls: the wall time Durable Object duration bills. */
+  | "do_wall_ms"
   /**
    * Credential lookups in D1 (an API key this isolate has not verified lately, a link's token),
    * each made only after the request passed its address's limit.

@@ -274,6 +274,7 @@ export class TaskObject extends DurableObject<Env> {
       await this.inflight;
       this.inflight = null;
     }
+    meter("do_wall_ms", Date.now() - started);
     const runtime = this.runtime;
     if (!runtime) return;
     const now = Date.now();
