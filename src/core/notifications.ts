@@ -112,3 +112,15 @@ export function attemptLogLine(def: TaskDefinition, record: AttemptRecord): stri
     duration_ms: record.duration_ms,
   });
 }
+
+/** How long a callback or event is retried before it is given up. */
+export const NOTIFICATION_TTL_MS = 24 * 3_600_000;
+
+/**
+ * When to try a callback or event again after its `tries`-th failure: 1 s doubling up to an
+ * hour, never past 24 h after it was first queued (null: give up).
+ */
+export function notificationRetryAt(firstAt: number, tries: number, now: number): number | null {
+  const at = now + Math.min(1_000 * 2 ** Math.max(0, tries - 1), 3_600_000);
+  return at - firstAt > NOTIFICATION_TTL_MS ? null : at;
+}

@@ -77,8 +77,13 @@ export class TaskObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
-    this.notifier = new Notifier(waitUntil);
     this.keys = new SigningKeys(ctx.storage, env, waitUntil);
+    this.notifier = new Notifier({
+      sql: ctx.storage.sql,
+      waitUntil,
+      secrets: async () => (this.definition ? this.keys.current(this.definition.project_id) : []),
+      rearm: () => this.arm(),
+    });
     const config = readConfig(env);
     const settings = {
       flushMs: config.historyFlushMs,
@@ -287,6 +292,7 @@ export class TaskObject extends DurableObject<Env> {
     if (this.dirty) this.commit();
     else this.arm();
     this.flush();
+    this.notifier.deliver();
   }
 
   /** Make one attempt and record it: one fetch, then one storage write. */
@@ -317,7 +323,7 @@ export class TaskObject extends DurableObject<Env> {
 
     let result: AttemptResult;
     if (request) {
-      this.notify(attemptStarting(def, timer, request.url, Date.now()), secrets);
+      this.notify(attemptStarting(def, timer, request.url, Date.now()));
       meter("calls");
       result = await sendAttempt(request, def.timeout);
     } else {
@@ -358,12 +364,16 @@ export class TaskObject extends DurableObject<Env> {
     );
     this.commit();
     this.flush();
-    this.notify(attemptFinished(def, timer, result, recorded, now), secrets);
+    this.notify(attemptFinished(def, timer, result, recorded, now));
     if (this.env.LOG_ATTEMPTS !== "0") console.log(attemptLogLine(def, recorded.record));
   }
 
-  private notify(notifications: { url: string; payload: unknown }[], secrets: string[]): void {
-    for (const { url, payload } of notifications) this.notifier.post(url, payload, secrets);
+  /** Queue callbacks and events in storage, and start delivering them. */
+  private notify(notifications: { url: string; payload: unknown }[]): void {
+    if (notifications.length === 0) return;
+    const now = Date.now();
+    for (const { url, payload } of notifications) this.notifier.post(url, payload, now);
+    this.notifier.deliver();
   }
 
   // ---- storage ----
@@ -449,7 +459,11 @@ export class TaskObject extends DurableObject<Env> {
   /** Set the one alarm: the earliest pending call, the outbox's next send, or a re-publish. */
   private arm(): void {
     const now = Date.now();
-    const times = [this.runtime ? wakeTime(this.runtime) : null, this.history.wakeAt(now)];
+    const times = [
+      this.runtime ? wakeTime(this.runtime) : null,
+      this.history.wakeAt(now),
+      this.notifier.wakeAt(),
+    ];
     if (this.runtime?.index_stale) times.push(now + REPUBLISH_MS);
     const due = times.filter((t): t is number => t !== null);
     // Never a time already past: an alarm set for "now" from inside alarm() may not fire.
@@ -500,5 +514,6 @@ export class TaskObject extends DurableObject<Env> {
     this.armedAt = null;
     await this.ctx.storage.deleteAll();
     this.history.reset();
+    this.notifier.reset();
   }
 }

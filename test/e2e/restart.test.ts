@@ -92,7 +92,14 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     onceBefore: receiverBucket(receiver.url),
     onceDuring: receiverBucket(receiver.url),
     midCall: receiverBucket(receiver.url),
+    callback: receiverBucket(receiver.url),
+    callbackTarget: receiverBucket(receiver.url),
   };
+  // The callback URL refuses its first three deliveries, which spans the crash.
+  await fetch(`${receiver.url}/_program/${hooks.callback.url.split("/").at(-1)}`, {
+    method: "POST",
+    body: JSON.stringify([{ status: 503 }, { status: 503 }, { status: 503 }]),
+  });
   // The first call of midCall is held open past the crash: it was sent, never recorded.
   await fetch(`${receiver.url}/_program/${hooks.midCall.url.split("/").at(-1)}`, {
     method: "POST",
@@ -137,6 +144,15 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
       misfire: "run_all",
     }),
   };
+  // Its callback is still being retried when the server dies: it must survive the restart.
+  const callbackTask = (
+    await callApi<TaskPayload>(first.url, "POST", "/api/v1/tasks", {
+      name: "restart-callback",
+      url: hooks.callbackTarget.url,
+      schedule: { delay: "1s" },
+      callback_url: hooks.callback.url,
+    })
+  ).payload;
   const onceDuringDueAt = Date.parse(tasks.onceDuring.created_at) + 4_000;
 
   // Let a couple of calls of each recurring task arrive, then crash the whole server.
@@ -180,6 +196,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     onceBefore: await hooks.onceBefore.calls(),
     onceDuring: await hooks.onceDuring.calls(),
     midCall: await hooks.midCall.calls(),
+    callback: await hooks.callback.calls(),
   });
   const after = await pollUntil(
     readAll,
@@ -188,6 +205,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
       distinctNumbers(c.skip).includes(6) &&
       distinctNumbers(c.fast).length >= 40 &&
       distinctNumbers(c.midCall).length >= 3 &&
+      c.callback.length >= 4 &&
       c.onceDuring.length >= 1,
     resumeDeadline - Date.now(),
     100,
@@ -241,9 +259,24 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
   expect(new Set(replayed.map((d) => d.webhookId)).size).toBe(1);
   expect(new Set(after.midCall.map((c) => delivery(c).webhookId)).size).toBe(3);
   expectAllGridPoints(tasks.midCall, after.midCall, 1_000, 3);
+  // The callback refused three times, across the crash, arrived after the restart: the same
+  // message each time (one webhook-id), the fourth delivery answered 200.
+  expect(new Set(after.callback.map((c) => c.headers["webhook-id"])).size).toBe(1);
+  expect(after.callback.at(-1)?.at ?? 0).toBeGreaterThanOrEqual(restartedAt);
+  expect(JSON.parse(after.callback.at(-1)?.body ?? "{}")).toMatchObject({
+    task_id: callbackTask.id,
+    execution: { number: 1, successful: true },
+  });
   // No webhook-id ever names two grid points, whatever the misfire policies decided.
   const pointOf = new Map<string, number>();
-  for (const calls of Object.values(after)) {
+  for (const calls of [
+    after.runAll,
+    after.skip,
+    after.fast,
+    after.onceBefore,
+    after.onceDuring,
+    after.midCall,
+  ]) {
     for (const d of calls.map(delivery)) {
       expect(pointOf.get(d.webhookId) ?? d.scheduledAt, d.webhookId).toBe(d.scheduledAt);
       pointOf.set(d.webhookId, d.scheduledAt);
