@@ -13,3 +13,8 @@ SELECT e.`task_id`, t.`created_at`,
 FROM `executions` e JOIN `tasks` t ON t.`id` = e.`task_id`;
 --> statement-breakpoint
 DROP TABLE `executions`;
+--> statement-breakpoint
+-- Finished and deleted tasks now expire (FINISHED_TASK_TTL_DAYS, 30 by default): their index
+-- rows keep the expiry time in next_run_at, counted here from their last change.
+UPDATE `tasks` SET `next_run_at` = `version` + 2592000000
+WHERE `state` IN ('completed', 'cancelled', 'failed') AND `next_run_at` IS NULL;
