@@ -40,7 +40,7 @@ export async function sweep(
   const expired = await findExpiredTasks(db, now, EXPIRE_BATCH);
   const removed = await Promise.allSettled(
     expired.map(async ({ id }) => {
-      if (await stub(id).expire(ttlMs)) await removeIndexedTask(env.DB, id);
+      if (await stub(id).expire(now - ttlMs)) await removeIndexedTask(env.DB, id);
     }),
   );
 

@@ -221,10 +221,10 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /**
-   * Remove a task finished more than `ttlMs` ago (the sweeper's expiry): its records go to D1
+   * Remove a task that finished before `cutoff` (the sweeper's expiry): its records go to D1
    * first. True when the object holds no task any more.
    */
-  async expire(ttlMs: number): Promise<boolean> {
+  async expire(cutoff: number): Promise<boolean> {
     meter("do_requests");
     const progress = this.runtime?.progress;
     if (!this.definition || !progress) {
@@ -232,7 +232,7 @@ export class TaskObject extends DurableObject<Env> {
       return true;
     }
     const finishedAt = progress.finished_at ?? progress.version;
-    if (!FINISHED_STATES.has(progress.state) || finishedAt + ttlMs > Date.now()) return false;
+    if (!FINISHED_STATES.has(progress.state) || finishedAt >= cutoff) return false;
     await this.history.handOver(this.chunkHeader({}));
     await this.forget();
     return true;
