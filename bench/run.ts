@@ -104,7 +104,7 @@ interface IntervalResult {
 }
 
 /** Estimated creation time per task for each system (ms), refined by every scenario. */
-const createMs: Record<Target["key"], number> = { belfry: 15, floor: 10 };
+const createMs: Record<Target["key"], number> = { belfry: 30, floor: 30 };
 
 function meterDelta(before: Record<string, number>, after: Record<string, number>) {
   const out: Record<string, number> = {};
