@@ -79,18 +79,6 @@ export async function listTaskAttempts(
   }
 }
 
-/** How many attempts a task incarnation has in its history. */
-export async function countTaskAttempts(env: Env, task: TaskHistory): Promise<number> {
-  const row = await shardDatabase(env, task.shard)
-    .prepare(
-      `SELECT COALESCE(SUM(attempts), 0) AS n, MAX(seq + attempts) AS top FROM history
-       WHERE task_id = ? AND created_at = ? AND project_id = ?`,
-    )
-    .bind(task.taskId, task.createdAt, task.projectId)
-    .first<{ n: number; top: number | null }>();
-  return row?.n ?? 0;
-}
-
 /** A page of one task's attempts by offset (newest first), for the dialects that page so. */
 export async function pageTaskAttempts(
   env: Env,

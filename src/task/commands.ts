@@ -231,13 +231,7 @@ const timestampQuery = z.union([
 ]);
 
 /** Filters of the project-wide execution list. */
-export const listProjectExecutionsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(500).optional(),
-  successful: z
-    .enum(["true", "false"])
-    .transform((v) => v === "true")
-    .optional(),
+export const listProjectExecutionsQuerySchema = listExecutionsQuerySchema.extend({
   task_id: z.string().regex(TASK_ID, "must be a task id").optional(),
   /** Attempts started at or after this instant (RFC 3339 or unix seconds). */
   since: timestampQuery.optional(),
