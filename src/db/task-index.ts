@@ -152,3 +152,20 @@ export async function correctWakeTime(d1: D1Database, id: string, wakeAt: number
 export async function removeIndexedTask(d1: D1Database, id: string) {
   await d1.prepare("DELETE FROM tasks WHERE id = ?").bind(id).run();
 }
+
+/** A page of a project's active and paused task ids, in id order, after `after`. */
+export async function listLiveTaskIds(
+  d1: D1Database,
+  projectId: string,
+  after: string,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT id FROM tasks WHERE project_id = ? AND state IN ('active', 'paused') AND id > ?
+       ORDER BY id LIMIT ?`,
+    )
+    .bind(projectId, after, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}

@@ -15,7 +15,7 @@ import {
 import { type Database, database } from "../db/client";
 import { type Page, pageTasks } from "../db/paged-queries";
 import { findTaskAccess } from "../db/task-access";
-import { findIndexedTask, listIndexedTasks } from "../db/task-index";
+import { findIndexedTask, listIndexedTasks, listLiveTaskIds } from "../db/task-index";
 import {
   listProjectAttempts,
   listTaskAttempts,
@@ -303,4 +303,25 @@ export async function listExecutionsByOffset(
 ): Promise<AttemptRecord[]> {
   const task = await historyOf(database(env.DB), projectId, taskId);
   return (await pageTaskAttempts(env, task, query)).results;
+}
+
+/** Tasks told of a rotation at once; the rest pick it up within a minute by themselves. */
+const ROTATION_PUSH_LIMIT = 1_000;
+
+/**
+ * Tell a project's active and paused tasks that its signing secrets changed, so a rotation
+ * that ends the old secret ends it at once (docs/security.md). Best effort, in pages.
+ */
+export async function pushSigningKeys(env: Env, projectId: string): Promise<number> {
+  let after = "";
+  let told = 0;
+  while (told < ROTATION_PUSH_LIMIT) {
+    const ids = await listLiveTaskIds(env.DB, projectId, after, 100);
+    await Promise.allSettled(ids.map((id) => taskStub(env, id).refreshSigningKeys()));
+    told += ids.length;
+    const last = ids.at(-1);
+    if (!last || ids.length < 100) break;
+    after = last;
+  }
+  return told;
 }

@@ -24,6 +24,8 @@ export interface NotifierHost {
   waitUntil(promise: Promise<unknown>): void;
   /** The project's signing secrets, at send time. */
   secrets(): Promise<string[]>;
+  /** Why `url` may not be called now (the URL policy, applied again at send time), or null. */
+  refuse(url: string): string | null;
   /** The object's alarm may need to move: the next delivery time changed. */
   rearm(): void;
 }
@@ -102,7 +104,11 @@ export class Notifier {
       try {
         let next: Pending | null = head;
         while (next && next.next_at <= Date.now()) {
-          const ok = await send(next, await this.host.secrets());
+          const refused = this.host.refuse(next.url);
+          if (refused) {
+            console.warn(JSON.stringify({ event: "notification_refused", error: refused }));
+          }
+          const ok = refused === null ? await send(next, await this.host.secrets()) : true;
           const now = Date.now();
           if (ok) {
             this.host.sql.exec("DELETE FROM notifications WHERE seq = ?", next.seq);

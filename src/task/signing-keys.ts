@@ -51,7 +51,8 @@ export class SigningKeys {
     return stored.values;
   }
 
-  private async refresh(projectId: string): Promise<void> {
+  /** Read the secrets from D1 now (a rotation just happened, or none are held yet). */
+  async refresh(projectId: string): Promise<void> {
     const project = await findProject(database(this.env.DB), projectId);
     const now = Date.now();
     this.checkedAt = now;

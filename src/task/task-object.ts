@@ -3,7 +3,6 @@ import { readConfig } from "../config";
 import { extractState } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { TaskIndexEntry } from "../core/history";
-import { constantTimeEqual } from "../core/keys";
 import {
   bumpVersion,
   cancelTask,
@@ -26,6 +25,7 @@ import {
 } from "../core/task-runtime";
 import { FINISHED_STATES, type TaskSnapshot } from "../core/task-view";
 import type { Timer } from "../core/timers";
+import { targetUrlError } from "../core/url-policy";
 import { upsertTask } from "../db/task-index";
 import { HistoryCourier } from "../history/courier";
 import type { OutboxState } from "../history/outbox";
@@ -82,6 +82,7 @@ export class TaskObject extends DurableObject<Env> {
       sql: ctx.storage.sql,
       waitUntil,
       secrets: async () => (this.definition ? this.keys.current(this.definition.project_id) : []),
+      refuse: (url) => targetUrlError(url, env.BELFRY_ALLOW_PRIVATE_URLS === "1"),
       rearm: () => this.arm(),
     });
     const config = readConfig(env);
@@ -143,12 +144,10 @@ export class TaskObject extends DurableObject<Env> {
     return { ok: true, value: { snapshot: this.snapshot(), created: true } };
   }
 
-  /** The task's project when `token` is its access token, compared in constant time. */
-  async projectForToken(token: string): Promise<string | null> {
+  /** Read the project's signing secrets again: a rotation just happened. */
+  async refreshSigningKeys(): Promise<void> {
     meter("do_requests");
-    const expected = this.definition?.access_token;
-    if (!this.definition || !expected || !constantTimeEqual(expected, token)) return null;
-    return this.definition.project_id;
+    if (this.definition) await this.keys.refresh(this.definition.project_id);
   }
 
   /** The task, when it belongs to `projectId`. */

@@ -46,6 +46,29 @@ describe("signing secrets", () => {
     expect(() => verify(project.secret, call)).toThrow();
   });
 
+  it("ends the old secret at once for tasks that already hold it, too", async () => {
+    const project = await createProject("rotate-running");
+    const target = bucket();
+    const res = await api("POST", "/api/v1/tasks", {
+      key: project.key,
+      body: { url: target.url, body: { n: 1 }, schedule: { every: 1_000, occurrences: 2 } },
+    });
+    expect(res.status).toBe(201);
+    const [first] = await target.waitForCalls(1);
+    expect(verify(project.secret, first)).toEqual({ n: 1 });
+    const rotated = await api<{ payload: { signing_secret: string } }>(
+      "POST",
+      `/api/v1/projects/${project.id}/signing-secret/rotate`,
+      { key: ADMIN_TOKEN, body: { keep_previous: false } },
+    );
+    expect(rotated.status).toBe(200);
+    const calls = await target.waitForCalls(2);
+    const second = calls[1];
+    expect(header(second, "webhook-signature").split(" ")).toHaveLength(1);
+    expect(verify(rotated.json.payload.signing_secret, second)).toEqual({ n: 1 });
+    expect(() => verify(project.secret, second)).toThrow();
+  });
+
   it("a rotation body other than the documented one is a 400 naming the field", async () => {
     const project = await createProject("rotate-bad");
     const path = `/api/v1/projects/${project.id}/signing-secret/rotate`;

@@ -13,6 +13,7 @@ import {
   revokeKey,
   rotateSigningSecret,
 } from "../../db/projects";
+import { pushSigningKeys } from "../../task/commands";
 import {
   createdProjectSchema,
   issuedKeySchema,
@@ -171,6 +172,7 @@ projectRoutes.post(
     const secret = newSigningSecret();
     const until = keepPrevious ? Date.now() + ROTATION_OVERLAP_MS : null;
     await rotateSigningSecret(database(c.env.DB), project, secret, until);
+    c.executionCtx.waitUntil(pushSigningKeys(c.env, project.id));
     return success(c, {
       signing_secret: secret,
       previous_valid_until: until === null ? null : new Date(until).toISOString(),
