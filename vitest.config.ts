@@ -27,6 +27,11 @@ export default defineConfig({
                 HISTORY_FLUSH_MS: "500",
               },
               d1Databases: ["HISTORY_B"],
+              // The fuzz suites send thousands of requests with one key within seconds; the
+              // per-key limit itself is tested in the policy project below.
+              ratelimits: {
+                RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100_000, period: 10 } },
+              },
             },
           })),
         ],

@@ -42,6 +42,8 @@ export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: Seriali
 const ALARM_BUDGET_MS = 60_000;
 /** Acknowledged chunks wait for the task's next write only if it comes this soon. */
 const ACK_COMMIT_WITHIN_MS = 5_000;
+/** How early an alarm may fire and still be served in the same invocation, after a wait. */
+const EARLY_ALARM_MS = 25;
 /** How soon an index row D1 refused is written again, at the latest. */
 const REPUBLISH_MS = 30_000;
 
@@ -267,6 +269,11 @@ export class TaskObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     meter("do_requests");
     this.armedAt = null; // this alarm has fired
+    // An alarm can fire a moment before its time: wait that out rather than set it again, which
+    // would cost another write and another invocation. No call is ever made early.
+    const due = this.runtime ? wakeTime(this.runtime) : null;
+    const early = due === null ? 0 : due - Date.now();
+    if (early > 0 && early <= EARLY_ALARM_MS) await new Promise((r) => setTimeout(r, early));
     const started = Date.now();
     while (this.definition && this.runtime && Date.now() - started < ALARM_BUDGET_MS) {
       const runtime = this.runtime;
