@@ -127,68 +127,50 @@ function callableUrl(def: TaskDefinition, allowPrivateUrls: boolean): string {
   return url;
 }
 
-/** A promise that rejects when `signal` aborts, for racing a read against the deadline. */
-function abortion(signal: AbortSignal): { promise: Promise<never>; release: () => void } {
-  let onAbort = () => {};
-  const promise = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  // Raced only while reading; a deadline passing later must not surface as unhandled.
-  promise.catch(() => undefined);
-  return { promise, release: () => signal.removeEventListener("abort", onAbort) };
-}
-
 /**
- * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes, before
- * `signal` aborts. The runtime decodes gzip, br and deflate itself while Content-Length stays
+ * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes. The call's
+ * own AbortSignal (its timeout) cuts the body as well as the headers: a target that sends
+ * headers and then trickles or stalls is a timeout like one that never answers. The runtime decodes gzip, br and deflate itself while Content-Length stays
  * the compressed size, so the stream is read and cut, and the rest is never read: a 100-byte
  * answer that inflates to gigabytes costs no more than 16 KiB (docs/security.md).
  */
 export async function readCapped(
   response: Response,
-  signal: AbortSignal,
 ): Promise<{ text: string; truncated: boolean }> {
   const body = response.body;
   if (!body) return { text: "", truncated: false };
-  const deadline = abortion(signal);
-  try {
-    // An answer sent as-is is framed by its Content-Length: it cannot hold more bytes than
-    // that, and reading a small one natively is far cheaper than a read loop.
-    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-    if (!response.headers.has("content-encoding") && declared <= MAX_RESPONSE_BYTES) {
-      return { text: await Promise.race([response.text(), deadline.promise]), truncated: false };
-    }
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    let truncated = false;
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), deadline.promise]);
-      if (done) break;
-      const room = MAX_RESPONSE_BYTES - bytes;
-      if (value.byteLength > room) {
-        chunks.push(value.subarray(0, room));
-        bytes += room;
-        truncated = true;
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
-      chunks.push(value);
-      bytes += value.byteLength;
-    }
-    const all = new Uint8Array(bytes);
-    let offset = 0;
-    for (const chunk of chunks) {
-      all.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    // `stream` leaves out a character cut in half at the cap instead of writing U+FFFD.
-    return { text: new TextDecoder().decode(all, { stream: truncated }), truncated };
-  } finally {
-    deadline.release();
+  // An answer sent as-is is framed by its Content-Length: it cannot hold more bytes than
+  // that, and reading a small one natively is far cheaper than a read loop.
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (!response.headers.has("content-encoding") && declared <= MAX_RESPONSE_BYTES) {
+    return { text: await response.text(), truncated: false };
   }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const room = MAX_RESPONSE_BYTES - bytes;
+    if (value.byteLength > room) {
+      chunks.push(value.subarray(0, room));
+      bytes += room;
+      truncated = true;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+    chunks.push(value);
+    bytes += value.byteLength;
+  }
+  const all = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  // `stream` leaves out a character cut in half at the cap instead of writing U+FFFD.
+  return { text: new TextDecoder().decode(all, { stream: truncated }), truncated };
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
@@ -210,7 +192,7 @@ export async function sendAttempt(
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { method, headers, body, signal, redirect: "manual" });
-    const { text, truncated } = await readCapped(response, signal);
+    const { text, truncated } = await readCapped(response);
     return {
       status_code: response.status,
       error: null,

@@ -174,6 +174,23 @@ describe("a target that never answers", () => {
     }
   });
 
+  it("is cut by the task's timeout when it sends headers and never ends the body", async () => {
+    const target = await hostile("stalled-body", 2);
+    const task = await create({
+      url: target.url,
+      schedule: { delay: 10 },
+      retry: { attempts: 2, backoff: 10 },
+      timeout: 300,
+    });
+    const done = await waitForTask<Task>(project.key, task.id, (t) => t.state !== "active", 30_000);
+    expect(done.state).toBe("failed");
+    const attempts = await recorded(task.id, 2);
+    for (const attempt of attempts) {
+      expect(attempt.successful).toBe(false);
+      expect(attempt.error).toBe("timeout: no complete response within 300 ms");
+    }
+  });
+
   it("a timeout above 10 minutes is refused at create and at patch, naming timeout", async () => {
     const target = bucket();
     const refused = await api<{ error: { message: string } }>("POST", "/api/v1/tasks", {

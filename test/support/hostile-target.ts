@@ -80,5 +80,10 @@ export async function answerHostile(res: ServerResponse, kind: HostileAnswer): P
     case "silent":
       // Accept the call and never answer; the receiver's shutdown closes the connection.
       return;
+    case "stalled-body":
+      // Headers at once, then a few bytes of a body that never ends.
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("partial");
+      return;
   }
 }

@@ -23,6 +23,13 @@ export interface ProgrammedResponse {
 
 /**
  * A hostile answer: a gzip, deflate or br body that inflates to 256 MiB–1 GiB under its small
- * compressed Content-Length; 16 KiB of control bytes under 60 headers of 4 KiB; or no answer.
+ * compressed Content-Length; 16 KiB of control bytes under 60 headers of 4 KiB; no answer; or
+ * headers and the start of a body that never ends.
  */
-export type HostileAnswer = "gzip-bomb" | "deflate-bomb" | "br-bomb" | "control-bytes" | "silent";
+export type HostileAnswer =
+  | "gzip-bomb"
+  | "deflate-bomb"
+  | "br-bomb"
+  | "control-bytes"
+  | "silent"
+  | "stalled-body";
