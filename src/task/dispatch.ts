@@ -128,11 +128,12 @@ function callableUrl(def: TaskDefinition, allowPrivateUrls: boolean): string {
 }
 
 /**
- * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes. The call's
- * own AbortSignal (its timeout) cuts the body as well as the headers: a target that sends
- * headers and then trickles or stalls is a timeout like one that never answers. The runtime decodes gzip, br and deflate itself while Content-Length stays
- * the compressed size, so the stream is read and cut, and the rest is never read: a 100-byte
- * answer that inflates to gigabytes costs no more than 16 KiB (docs/security.md).
+ * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes. The
+ * runtime decodes gzip, br and deflate itself while Content-Length stays the compressed size,
+ * so the stream is read and cut, and the rest is never read: a 100-byte answer that inflates
+ * to gigabytes costs no more than 16 KiB (docs/security.md). The call's own AbortSignal (its
+ * timeout) cuts the body as well as the headers, so a target that sends headers and then
+ * stalls is a timeout like one that never answers.
  */
 export async function readCapped(
   response: Response,
