@@ -31,7 +31,8 @@ export interface OutboxSettings {
 export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
   flushMs: 10_000,
   maxAttempts: 32,
-  maxChunkBytes: 90_000,
+  // A chunk's header (ids and the task's progress) takes the rest of a message.
+  maxChunkBytes: MAX_MESSAGE_BYTES - 10_000,
   maxInlineBytes: 64_000,
   maxSpilledBytes: 16_000_000,
   ackTimeoutMs: 30_000,

@@ -131,15 +131,15 @@ export async function deleteTask(env: Env, projectId: string, id: string) {
 const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
 
 /** Keyset cursors are opaque to callers: base64url JSON of the last row's sort key. */
-export function encodeCursor(key: [number, string]): string {
+export function encodeCursor(key: readonly (number | string)[]): string {
   return base64url(new TextEncoder().encode(JSON.stringify(key)));
 }
 
-/** Decode a cursor from `encodeCursor`, or throw a 400 naming `cursor`. */
-export function decodeCursor(cursor: string): [number, string] {
+/** Decode a cursor from `encodeCursor` as `schema` says, or throw a 400 naming `cursor`. */
+export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
   try {
     const json = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    return cursorSchema.parse(JSON.parse(json));
+    return schema.parse(JSON.parse(json));
   } catch {
     throw invalidField("cursor", "is not a cursor returned by this API");
   }
@@ -164,7 +164,7 @@ export async function listTasks(env: Env, projectId: string, query: ListTasksQue
     const byStatus = STATES_BY_STATUS[query.status];
     states = states ? states.filter((s) => byStatus.includes(s)) : byStatus;
   }
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined;
   const rows = await listIndexedTasks(database(env.DB), {
     projectId,
     ...(states && { states }),
@@ -209,7 +209,7 @@ export async function listExecutions(
   query: ListExecutionsQuery,
 ): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
   const task = await historyOf(database(env.DB), projectId, taskId);
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined;
   const { attempts, more } = await listTaskAttempts(env, task, {
     limit: query.limit,
     ...(query.successful !== undefined && { successful: query.successful }),
@@ -248,15 +248,7 @@ export async function listProjectExecutions(
   projectId: string,
   query: ListProjectExecutionsQuery,
 ): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
-  let after: [number, string, number] | undefined;
-  if (query.cursor) {
-    try {
-      const json = atob(query.cursor.replace(/-/g, "+").replace(/_/g, "/"));
-      after = projectCursorSchema.parse(JSON.parse(json));
-    } catch {
-      throw invalidField("cursor", "is not a cursor returned by this API");
-    }
-  }
+  const after = query.cursor ? decodeCursor(query.cursor, projectCursorSchema) : undefined;
   const { attempts, more } = await listProjectAttempts(env, projectId, {
     limit: query.limit,
     ...(after && { after }),
@@ -268,8 +260,7 @@ export async function listProjectExecutions(
   const last = attempts.at(-1);
   return {
     results: attempts.map((a) => a.record),
-    next_cursor:
-      more && last ? base64url(new TextEncoder().encode(JSON.stringify(last.key))) : null,
+    next_cursor: more && last ? encodeCursor(last.key) : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { readConfig } from "../config";
+import { type Config, readConfig } from "../config";
 import { extractState } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { TaskIndexEntry } from "../core/history";
@@ -65,6 +65,8 @@ function fail<T>(error: BelfryError): TaskResult<T> {
 export class TaskObject extends DurableObject<Env> {
   private definition: TaskDefinition | undefined;
   private runtime: TaskRuntime | undefined;
+  /** The deployment's settings, read once: they change only with a deploy, which restarts us. */
+  private readonly config: Config;
   private readonly history: HistoryCourier;
   private readonly keys: SigningKeys;
   private readonly notifier: Notifier;
@@ -88,6 +90,7 @@ export class TaskObject extends DurableObject<Env> {
       rearm: () => this.arm(),
     });
     const config = readConfig(env);
+    this.config = config;
     const settings = {
       flushMs: config.historyFlushMs,
       bodyBytes: config.historyBodyBytes,
@@ -187,7 +190,7 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   async run(projectId: string): Promise<TaskResult<TaskSnapshot>> {
-    const { maxQueuedRuns } = readConfig(this.env);
+    const { maxQueuedRuns } = this.config;
     return this.change(projectId, (def, runtime) =>
       queueManualRun(def, runtime, Date.now(), maxQueuedRuns),
     );
@@ -423,7 +426,7 @@ export class TaskObject extends DurableObject<Env> {
   /** The index row as the object sees it; a finished task's wake time is when it expires. */
   private indexEntry(deletedAt: number | null = null): TaskIndexEntry {
     const { definition, progress: live } = this.snapshot();
-    const config = readConfig(this.env);
+    const { config } = this;
     const progress = indexedProgress(live, config.historyBodyBytes);
     const wake_at = FINISHED_STATES.has(progress.state)
       ? (progress.finished_at ?? progress.version) + config.finishedTaskTtlDays * 86_400_000
