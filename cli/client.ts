@@ -11,6 +11,8 @@ import type {
   Page,
   revokedKeySchema,
   rotatedSecretSchema,
+  StatsWindow,
+  statsSchema,
 } from "../src/wire/answers";
 
 /**
@@ -19,7 +21,7 @@ import type {
  * types, so a change on one side is a type error on the other.
  */
 
-export type { AttemptView, LifecycleAction, Page, TaskState, TaskStatus, TaskView };
+export type { AttemptView, LifecycleAction, Page, StatsWindow, TaskState, TaskStatus, TaskView };
 /** The body of a create, as the server's schema accepts it. */
 export type CreateTaskRequest = z.input<typeof createTaskSchema>;
 /** The body of a change (PATCH), as the server's schema accepts it. */
@@ -29,6 +31,7 @@ export type CreatedProject = z.output<typeof createdProjectSchema>;
 export type IssuedKey = z.output<typeof issuedKeySchema>;
 export type RevokedKey = z.output<typeof revokedKeySchema>;
 export type RotatedSecret = z.output<typeof rotatedSecretSchema>;
+export type ProjectStats = z.output<typeof statsSchema>;
 
 export interface ListTasksOptions {
   state?: TaskState | TaskState[];
@@ -114,6 +117,11 @@ export class BelfryClient {
   /** Create a task; a replayed idempotency key answers the first task. */
   createTask(body: CreateTaskRequest): Promise<TaskView> {
     return this.request("POST", "/api/v1/tasks", "apiKey", body);
+  }
+
+  /** The project's tasks by state, and its executions and lateness over `window` (24h). */
+  stats(window?: StatsWindow): Promise<ProjectStats> {
+    return this.request("GET", `/api/v1/stats${query({ window })}`, "apiKey");
   }
 
   /** One task, read live. */

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { MISFIRE_POLICIES } from "../src/core/task-input";
 import { TASK_STATUSES } from "../src/core/task-view";
 import { VERSION } from "../src/version";
+import { STATS_WINDOW_NAMES, type StatsWindow } from "../src/wire/answers";
 import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
 import { projectsCreate } from "./commands/projects-create";
@@ -11,6 +12,7 @@ import {
   projectsRotateSecret,
 } from "./commands/projects-keys";
 import { registerRequestCommands } from "./commands/requests-commands";
+import { stats } from "./commands/stats";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
@@ -206,6 +208,18 @@ export function buildProgram(io: Io): Command {
     });
 
   registerRequestCommands(program, print, io.env);
+
+  program
+    .command("stats")
+    .description("the project's tasks by state, and its executions and lateness")
+    .addOption(
+      new Option("--window <window>", "how far back to count executions (default 24h)").choices(
+        STATS_WINDOW_NAMES,
+      ),
+    )
+    .action(async (options: { window?: StatsWindow }, command: Command) => {
+      print(command, await stats(client(command), options.window));
+    });
 
   const projects = program.command("projects").description("manage projects (admin token)");
   const admin = (command: Command) => adminClient(command.optsWithGlobals(), io.env);

@@ -7,6 +7,7 @@ import { limitByAddress } from "./api/rate-limit";
 import { describeRoute } from "./api/route-doc";
 import { meterRoutes } from "./api/routes/meter";
 import { projectRoutes } from "./api/routes/projects";
+import { statsRoutes } from "./api/routes/stats";
 import { taskRoutes } from "./api/routes/tasks";
 import { BelfryError } from "./core/errors";
 import { booperRoutes } from "./dialects/booper";
@@ -47,6 +48,7 @@ app.get(
 
 app.route("/api/v1", taskRoutes);
 app.route("/api/v1", projectRoutes);
+app.route("/api/v1", statsRoutes);
 app.route("/api/v1", meterRoutes);
 app.route("/api/v1/chronos", chronosRoutes);
 app.route("/api/jobs", booperRoutes);

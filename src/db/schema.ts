@@ -7,6 +7,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { LATENESS_BUCKETS } from "../core/lateness";
 
 export const projects = sqliteTable("projects", {
   id: text("id").primaryKey(),
@@ -100,6 +101,36 @@ export const history = sqliteTable(
     index("history_project").on(t.projectId, t.lastStarted),
   ],
 );
+
+/**
+ * Execution counts per project and minute, kept by the history writer beside the chunks it
+ * inserts (in every history shard), so stats read a few aggregate rows and never scan history:
+ * attempts, their outcomes, and a histogram of first attempts' lateness (columns `l0` … in the
+ * buckets of src/core/lateness.ts). Created WITHOUT ROWID (see the migration): the key is the
+ * table, so an upsert writes one row.
+ */
+export const executionStats = sqliteTable(
+  "execution_stats",
+  {
+    projectId: text("project_id").notNull(),
+    /** The minute the attempts started in (ms since the epoch, a multiple of 60 000). */
+    minute: integer("minute").notNull(),
+    total: integer("total").notNull(),
+    succeeded: integer("succeeded").notNull(),
+    failed: integer("failed").notNull(),
+    ...latenessColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.minute] })],
+);
+
+function latenessColumns() {
+  return Object.fromEntries(
+    Array.from({ length: LATENESS_BUCKETS }, (_, i) => [
+      `l${i}`,
+      integer(`l${i}`).notNull().default(0),
+    ]),
+  );
+}
 
 /**
  * Booper's integer job ids: a per-project sequence given at create (docs/dialects.md), with what

@@ -3,6 +3,7 @@ import { upsertTaskStatement } from "../db/task-index";
 import { meter } from "../metering";
 import { attemptStartedAt, attemptSucceeded, type HistoryChunk } from "./records";
 import { historyShards } from "./shards";
+import { addToStats } from "./stats";
 
 // The history writer: the Queue consumer's side of the record path. Each batch of chunks
 // becomes one D1 batch per database — chunk rows on their shards, the index rows' counters on
@@ -14,6 +15,7 @@ const INSERT_CHUNK = `INSERT INTO history (task_id, created_at, seq, project_id,
   ON CONFLICT (task_id, created_at, seq) DO NOTHING`;
 /** Chunks wholly older than a task's newest `max` attempts (retention by count). */
 const TRIM_TASK = `DELETE FROM history WHERE task_id = ? AND created_at = ? AND seq + attempts <= ?`;
+// Each insert is followed by its project's per-minute aggregates (./stats.ts).
 // A chunk's progress rewrites only the columns calls change; the state — in three of the
 // index's indexes — is written by a second statement that matches no row unless it changed,
 // since D1 bills a written row for every index a statement's columns touch.
@@ -67,6 +69,7 @@ export async function writeChunks(
             JSON.stringify(chunk.attempts),
           ),
       );
+      for (const statement of addToStats(db, chunk.project_id, chunk.attempts)) add(db, statement);
       const keepFrom = chunk.seq + chunk.attempts.length - settings.maxPerTask;
       if (keepFrom > 0) {
         add(db, db.prepare(TRIM_TASK).bind(chunk.task_id, chunk.created_at, keepFrom));

@@ -19,9 +19,11 @@ import {
   listExecutionsQuerySchema,
   listTasks,
   listTasksQuerySchema,
+  projectStats,
+  statsQuerySchema,
   updateTask,
 } from "../task/commands";
-import type { Page } from "../wire/answers";
+import type { Page, ProjectStats, StatsWindow } from "../wire/answers";
 
 /**
  * The service binding: another Worker calls Belfry's core commands directly, with the same
@@ -167,6 +169,13 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
       const page = await listExecutions(this.env, project, id, query);
       return { results: page.results.map(attemptView), next_cursor: page.next_cursor };
     });
+  }
+
+  /** The project's tasks by state, and its executions and lateness over `window` (24h). */
+  stats(window: StatsWindow = "24h"): Promise<ProjectStats> {
+    return this.call(async (project) =>
+      projectStats(this.env, project, parseOrThrow(statsQuerySchema, { window })),
+    );
   }
 
   private lifecycle(id: string, action: LifecycleAction): Promise<TaskView> {

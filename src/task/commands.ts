@@ -23,8 +23,9 @@ import {
   type TaskHistory,
 } from "../history/reader";
 import { historyShards, shardFor } from "../history/shards";
+import { readProjectStats } from "../history/stats";
 import { meter } from "../metering";
-import type { LifecycleAction } from "../wire/answers";
+import { type LifecycleAction, type ProjectStats, STATS_WINDOW_NAMES } from "../wire/answers";
 import { checkCreateBudgets, checkPatchBudget } from "./budgets";
 import type { TaskResult } from "./task-object";
 
@@ -190,6 +191,23 @@ export const listExecutionsQuerySchema = z.strictObject({
     .optional(),
 });
 export type ListExecutionsQuery = z.output<typeof listExecutionsQuerySchema>;
+
+/** The window of a project's stats. */
+export const statsQuerySchema = z.strictObject({
+  window: z
+    .enum(STATS_WINDOW_NAMES)
+    .default("24h")
+    .meta({ description: "How far back executions are counted" }),
+});
+
+/** The project's tasks by state, and its executions and lateness over a window. */
+export function projectStats(
+  env: Env,
+  projectId: string,
+  query: z.output<typeof statsQuerySchema>,
+): Promise<ProjectStats> {
+  return readProjectStats(env, projectId, query.window, Date.now());
+}
 
 /**
  * Where a task's history is: its latest incarnation and shard, or a 404 when the project has

@@ -7,6 +7,7 @@ import {
   removeIndexedTask,
 } from "../db/task-index";
 import { purgeHistoryBefore } from "../history/retention";
+import { purgeStatsBefore, STATS_RETENTION_MS } from "../history/stats";
 
 /** A task this late is assumed to have lost its alarm. */
 export const SWEEP_GRACE_MS = 30_000;
@@ -16,7 +17,8 @@ const EXPIRE_BATCH = 100;
 /**
  * The every-minute sweep (docs/operations.md): poke every overdue active task so it re-derives
  * its alarm — and write back its true next call, so a stale row is not picked again — remove
- * tasks finished longer than FINISHED_TASK_TTL_DAYS ago, and purge history past retention.
+ * tasks finished longer than FINISHED_TASK_TTL_DAYS ago, and purge history past retention
+ * (and, hourly, the stats aggregates past theirs).
  */
 export async function sweep(
   env: Env,
@@ -45,6 +47,8 @@ export async function sweep(
   );
 
   const purged = await purgeHistoryBefore(env, now - config.retentionDays * 86_400_000);
+  // Aggregates age by the hour: one sweep an hour drops what the longest window no longer reads.
+  if (Math.floor(now / 60_000) % 60 === 0) await purgeStatsBefore(env, now - STATS_RETENTION_MS);
   return {
     rearmed: overdue.length,
     expired: removed.filter((r) => r.status === "fulfilled").length,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ERROR_CODES } from "../core/errors";
 import type { AttemptView } from "../core/history";
 import { METHODS, MISFIRE_POLICIES } from "../core/task-input";
-import { TASK_STATES, TASK_STATUSES, type TaskView } from "../core/task-view";
+import { TASK_STATES, TASK_STATUSES, type TaskState, type TaskView } from "../core/task-view";
 
 /**
  * The shapes Belfry answers with, as zod schemas: the one home of the wire vocabulary (pages,
@@ -142,6 +142,26 @@ export const rotatedSecretSchema = z.strictObject({
       "Until then the old secret signs alongside the new one; null when it ended at once (keep_previous: false)",
   }),
 });
+
+/** How far back GET /api/v1/stats counts executions. */
+export const STATS_WINDOW_NAMES = ["1h", "24h", "7d"] as const;
+export type StatsWindow = (typeof STATS_WINDOW_NAMES)[number];
+
+export const statsSchema = z.strictObject({
+  window: z.enum(STATS_WINDOW_NAMES),
+  tasks: z.strictObject(
+    Object.fromEntries(TASK_STATES.map((s) => [s, z.number().int().min(0)])) as Record<
+      TaskState,
+      z.ZodNumber
+    >,
+  ),
+  executions: counts,
+  lateness_ms: z
+    .strictObject({ p50: z.number().nullable(), p99: z.number().nullable() })
+    .meta({ description: "Of first attempts, to the histogram's bucket; null when none ran" }),
+});
+
+export type ProjectStats = z.output<typeof statsSchema>;
 
 export const healthSchema = z.strictObject({ ok: z.literal(true), version: z.string() });
 
