@@ -55,6 +55,7 @@ const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [answers.issuedKeySchema, "IssuedKey"],
   [answers.revokedKeySchema, "RevokedKey"],
   [answers.rotatedSecretSchema, "RotatedSecret"],
+  [answers.statsSchema, "Stats"],
   [answers.healthSchema, "Health"],
   [answers.errorEnvelopeSchema, "Error"],
 ]);
