@@ -1,5 +1,6 @@
 import { app } from "./app";
 import { readConfig } from "./config";
+import { dashboard, isDashboardPath } from "./dashboard/routes";
 import type { HistoryChunk } from "./history/records";
 import { acknowledgeChunks, writeChunks } from "./history/writer";
 import { sweep } from "./task/sweeper";
@@ -8,7 +9,13 @@ export { Scheduler } from "./rpc/scheduler";
 export { TaskObject } from "./task/task-object";
 
 export default {
-  fetch: app.fetch,
+  /** The dashboard's pages are not API routes (nor in its OpenAPI document): they go apart. */
+  fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    return isDashboardPath(pathname)
+      ? dashboard.fetch(request, env, ctx)
+      : app.fetch(request, env, ctx);
+  },
 
   /** The history writer: one D1 batch per database per queue batch, then each task is told. */
   async queue(batch: MessageBatch<string>, env: Env): Promise<void> {

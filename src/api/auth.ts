@@ -1,11 +1,11 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { BelfryError } from "../core/errors";
 import { constantTimeEqual, hashSecret } from "../core/keys";
 import { ensureDevProject } from "../db/dev-project";
 import { findKeyByHash } from "../db/projects";
 import { meter } from "../metering";
 import type { AppEnv } from "./context";
-import { knownKey, rememberKey } from "./known-keys";
+import { type KnownKey, knownKey, rememberKey } from "./known-keys";
 import { overAddressLimit, overRateLimit } from "./rate-limit";
 
 function bearer(header: string | undefined): string | null {
@@ -28,17 +28,16 @@ const unknownKey = () =>
   new BelfryError("unauthorized", "authorization: unknown or revoked API key");
 
 /**
- * Require an API key; sets `projectId`. The admin token is not an API key. A key this isolate
- * has not verified lately is looked up in D1 only after its request is counted against the
- * client address's limit, so made-up keys cannot buy D1 reads (docs/security.md).
+ * The key `token` is, checked as every API request's key is: the admin token is not an API key,
+ * and a key this isolate has not verified lately is looked up in D1 only after its request is
+ * counted against the client address's limit, so made-up keys cannot buy D1 reads
+ * (docs/security.md). Answers the 429 instead when the address is over its limit. The dashboard's
+ * sign-in checks keys through this too.
  */
-export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = bearer(c.req.header("authorization"));
-  if (!token) {
-    const limited = await overAddressLimit(c);
-    if (limited) return limited;
-    throw new BelfryError("unauthorized", "authorization: missing bearer API key");
-  }
+export async function verifyApiKey(
+  c: Context<AppEnv>,
+  token: string,
+): Promise<(KnownKey & { hash: string }) | Response> {
   const hash = await hashSecret(token);
   const admin = c.env.BELFRY_ADMIN_TOKEN;
   // Even a deployment that set its dev key to the admin token keeps the two roles apart.
@@ -58,7 +57,20 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     key = { keyId: row.keyId, projectId: row.projectId };
     rememberKey(hash, key, now);
   }
-  const limited = await overRateLimit(c, hash);
+  return { ...key, hash };
+}
+
+/** Require an API key; sets `projectId` and `keyId`. */
+export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearer(c.req.header("authorization"));
+  if (!token) {
+    const limited = await overAddressLimit(c);
+    if (limited) return limited;
+    throw new BelfryError("unauthorized", "authorization: missing bearer API key");
+  }
+  const key = await verifyApiKey(c, token);
+  if (key instanceof Response) return key;
+  const limited = await overRateLimit(c, key.hash);
   if (limited) return limited;
   c.set("projectId", key.projectId);
   c.set("keyId", key.keyId);

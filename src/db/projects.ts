@@ -16,6 +16,14 @@ export async function findKeyByHash(d1: D1Database, hash: string) {
     .first<{ keyId: string; projectId: string; hash: string }>();
 }
 
+/** The project of a live (not revoked) key, by the key's id: a dashboard session's check. */
+export async function findLiveKeyById(d1: D1Database, keyId: string) {
+  return d1
+    .prepare("SELECT project_id AS projectId FROM api_keys WHERE id = ? AND revoked_at IS NULL")
+    .bind(keyId)
+    .first<{ projectId: string }>();
+}
+
 /** One project by id. */
 export async function findProject(db: Database, id: string): Promise<ProjectRow | null> {
   const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);

@@ -1,0 +1,293 @@
+import { Hono } from "hono";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { verifyApiKey } from "../api/auth";
+import { BelfryError } from "../core/errors";
+import { TASK_STATES, type TaskState } from "../core/task-view";
+import {
+  changeTaskState,
+  createTask,
+  deleteTask,
+  getTask,
+  listExecutions,
+  listTasks,
+} from "../task/commands";
+import { STYLESHEET } from "./assets";
+import {
+  apiContext,
+  checkOrigin,
+  type DashboardContext,
+  type DashboardEnv,
+  endSession,
+  readForm,
+  requireSession,
+  securityHeaders,
+  sessionSecret,
+  startSession,
+} from "./guard";
+import { Refusal } from "./refusal";
+import { newSession } from "./session";
+import { blankTaskForm, createInputFromForm, readTaskForm, type TaskForm } from "./task-form";
+import { ConfirmPage, ProblemPage } from "./views/confirm";
+import type { PageContext } from "./views/layout";
+import { NewTaskPage } from "./views/new-task";
+import { SignInPage } from "./views/sign-in";
+import { DESTRUCTIVE, TASK_ACTIONS, type TaskAction, TaskPage } from "./views/task";
+import { TasksPage } from "./views/tasks";
+
+/**
+ * The dashboard at /dashboard: server-rendered pages over the same commands the API runs
+ * (task/commands.ts), in-process. docs/dashboard.md describes sessions, CSRF and the CSP.
+ */
+export const dashboard = new Hono<DashboardEnv>().basePath("/dashboard");
+const dashboardRoutes = dashboard;
+
+/** Whether a request is the dashboard's (the Worker's entry sends it here). */
+export function isDashboardPath(pathname: string): boolean {
+  return pathname === "/dashboard" || pathname.startsWith("/dashboard/");
+}
+
+const TASKS_PER_PAGE = 25;
+const EXECUTIONS_PER_PAGE = 25;
+/** The chart's attempts. */
+const CHART_ATTEMPTS = 100;
+
+/** A full HTML document. */
+function render(c: DashboardContext, node: Child, status: ContentfulStatusCode = 200) {
+  return c.html(html`<!DOCTYPE html>${node}`, status);
+}
+
+/** What every signed-in page needs from the request. */
+function pageContext(c: DashboardContext, current: PageContext["current"]): PageContext {
+  return { csrf: c.var.csrf, nonce: c.var.nonce, current };
+}
+
+dashboardRoutes.use("*", securityHeaders);
+
+dashboardRoutes.get("/assets/dashboard.css", (c) =>
+  c.body(STYLESHEET, 200, {
+    "Content-Type": "text/css; charset=utf-8",
+    "Cache-Control": "public, max-age=300",
+  }),
+);
+
+dashboardRoutes.get("/sign-in", (c) => render(c, <SignInPage nonce={c.var.nonce} />));
+
+dashboardRoutes.post("/sign-in", async (c) => {
+  checkOrigin(c);
+  sessionSecret(c.env);
+  const form = await readForm(c);
+  const key = (form.get("api_key") ?? "").trim();
+  const refused = (message: string, status: ContentfulStatusCode) =>
+    render(c, <SignInPage nonce={c.var.nonce} error={message} />, status);
+  if (key === "") return refused("Enter an API key.", 400);
+  let verified: Awaited<ReturnType<typeof verifyApiKey>>;
+  try {
+    verified = await verifyApiKey(apiContext(c), key);
+  } catch (error) {
+    if (error instanceof BelfryError && error.code === "unauthorized") {
+      return refused("That API key is not valid: it is unknown or revoked.", 401);
+    }
+    throw error;
+  }
+  if (verified instanceof Response) {
+    const retry = verified.headers.get("retry-after") ?? "a few";
+    return refused(`Too many attempts from this address; try again in ${retry} seconds.`, 429);
+  }
+  await startSession(c, newSession(verified.keyId, verified.projectId, Date.now()));
+  return c.redirect("/dashboard", 303);
+});
+
+// Everything below needs a session; every POST below also needs its origin and CSRF token.
+dashboardRoutes.use("*", requireSession);
+
+dashboardRoutes.post("/sign-out", (c) => {
+  endSession(c);
+  return c.redirect("/dashboard/sign-in", 303);
+});
+
+/** The query of a page link, from the filters that are set. */
+function link(path: string, params: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+dashboardRoutes.get("/", async (c) => {
+  const stateParam = c.req.query("state") ?? "";
+  const state = (TASK_STATES as readonly string[]).includes(stateParam)
+    ? (stateParam as TaskState)
+    : undefined;
+  const cursor = c.req.query("cursor") || undefined;
+  const page = await listTasks(c.env, c.var.projectId, {
+    limit: TASKS_PER_PAGE,
+    ...(state && { state: [state] }),
+    ...(cursor && { cursor }),
+  });
+  return render(
+    c,
+    <TasksPage
+      page={pageContext(c, "tasks")}
+      tasks={page.results}
+      filters={{ ...(state && { state }) }}
+      nextPage={page.next_cursor && link("/dashboard", { state, cursor: page.next_cursor })}
+      firstPage={cursor ? link("/dashboard", { state }) : null}
+      {...(c.req.query("done") === "deleted" && { notice: "Task deleted." })}
+    />,
+  );
+});
+
+/** Notices after an action, by the `done` query parameter of the redirect. */
+const NOTICES: Record<string, string> = {
+  created: "Task created.",
+  pause: "Paused.",
+  resume: "Resumed.",
+  run: "Running now: the call is on its way.",
+  cancel: "Cancelled.",
+};
+
+async function taskPage(c: DashboardContext, id: string, error?: BelfryError) {
+  const task = await getTask(c.env, c.var.projectId, id);
+  const cursor = c.req.query("executions") || undefined;
+  const [recent, executions] = await Promise.all([
+    listExecutions(c.env, c.var.projectId, id, { limit: CHART_ATTEMPTS }),
+    listExecutions(c.env, c.var.projectId, id, {
+      limit: EXECUTIONS_PER_PAGE,
+      ...(cursor && { cursor }),
+    }),
+  ]);
+  const notice = error ? undefined : NOTICES[c.req.query("done") ?? ""];
+  return render(
+    c,
+    <TaskPage
+      page={pageContext(c, "task")}
+      task={task}
+      recent={recent.results}
+      executions={executions.results}
+      olderExecutions={
+        executions.next_cursor &&
+        link(`/dashboard/tasks/${id}`, { executions: executions.next_cursor })
+      }
+      {...(notice && { notice })}
+      {...(error && { error: error.message })}
+    />,
+    (error?.status ?? 200) as ContentfulStatusCode,
+  );
+}
+
+dashboardRoutes.get("/tasks/:id", (c) => taskPage(c, c.req.param("id")));
+
+const CONFIRM: Record<string, { title: string; question: string; button: string }> = {
+  cancel: {
+    title: "Cancel this task?",
+    question:
+      "It will make no more calls. It stays readable, with its history, but cannot be resumed.",
+    button: "Yes, cancel the task",
+  },
+  delete: {
+    title: "Delete this task?",
+    question: "It is cancelled and removed from the list; its history stays until retention.",
+    button: "Yes, delete the task",
+  },
+};
+
+dashboardRoutes.post("/tasks/:id/:action", async (c) => {
+  const id = c.req.param("id");
+  const action = c.req.param("action");
+  if (!(TASK_ACTIONS as readonly string[]).includes(action)) {
+    throw new BelfryError("not_found", "no such action");
+  }
+  const taskAction = action as TaskAction;
+  const confirm = CONFIRM[taskAction];
+  if (DESTRUCTIVE.has(taskAction) && confirm && c.var.form.get("confirmed") !== "yes") {
+    // Make sure the task is the project's before asking about it.
+    await getTask(c.env, c.var.projectId, id);
+    return render(
+      c,
+      <ConfirmPage
+        page={pageContext(c, "task")}
+        title={confirm.title}
+        question={confirm.question}
+        button={confirm.button}
+        action={`/dashboard/tasks/${id}/${taskAction}`}
+        back={`/dashboard/tasks/${id}`}
+      />,
+    );
+  }
+  try {
+    if (taskAction === "delete") {
+      await deleteTask(c.env, c.var.projectId, id);
+      return c.redirect("/dashboard?done=deleted", 303);
+    }
+    await changeTaskState(c.env, c.var.projectId, id, taskAction);
+  } catch (error) {
+    // A refused change (resuming a finished task, too many runs queued) is shown on the page.
+    if (error instanceof BelfryError && error.code === "conflict") return taskPage(c, id, error);
+    throw error;
+  }
+  return c.redirect(link(`/dashboard/tasks/${id}`, { done: taskAction }), 303);
+});
+
+function newTaskPage(c: DashboardContext, form: TaskForm, error?: BelfryError) {
+  return render(
+    c,
+    <NewTaskPage
+      page={pageContext(c, "new")}
+      form={form}
+      {...(error && {
+        error: { message: error.message, paths: error.details.map((d) => d.path) },
+      })}
+    />,
+    (error?.status ?? 200) as ContentfulStatusCode,
+  );
+}
+
+dashboardRoutes.get("/new", (c) => newTaskPage(c, blankTaskForm()));
+
+dashboardRoutes.post("/new", async (c) => {
+  const form = readTaskForm(c.var.form);
+  try {
+    const input = createInputFromForm(form);
+    const { snapshot } = await createTask(c.env, c.var.projectId, input);
+    return c.redirect(link(`/dashboard/tasks/${snapshot.definition.id}`, { done: "created" }), 303);
+  } catch (error) {
+    // The form comes back with what was typed and the field the API refused.
+    if (error instanceof BelfryError && error.status < 500) return newTaskPage(c, form, error);
+    throw error;
+  }
+});
+
+dashboardRoutes.notFound((c) => {
+  if (!c.var.csrf) return render(c, <SignInPage nonce={c.var.nonce} error="No such page." />, 404);
+  return render(
+    c,
+    <ProblemPage page={pageContext(c, "tasks")} title="Not found" message="No such page." />,
+    404,
+  );
+});
+
+dashboardRoutes.onError((error, c) => {
+  const status = (
+    error instanceof Refusal || (error instanceof BelfryError && error.status < 500)
+      ? error.status
+      : 500
+  ) as ContentfulStatusCode;
+  if (status === 500) {
+    console.error(
+      JSON.stringify({ event: "unhandled_error", error: String(error), stack: error.stack }),
+    );
+  }
+  const message = status === 500 ? "Something went wrong on our side." : error.message;
+  if (!c.var.csrf) {
+    // No session (or not yet checked): the sign-in page, with why.
+    return render(c, <SignInPage nonce={c.var.nonce} error={message} />, status);
+  }
+  const title = status === 404 ? "Not found" : "Not done";
+  return render(
+    c,
+    <ProblemPage page={pageContext(c, "tasks")} title={title} message={message} />,
+    status,
+  );
+});

@@ -1,0 +1,190 @@
+import type { FC } from "hono/jsx";
+import { METHODS } from "../../core/task-input";
+import { BODY_TYPES, SCHEDULE_KINDS, type TaskForm } from "../task-form";
+import { CsrfField, Layout, Notice, type PageContext } from "./layout";
+
+const KIND_LABELS: Record<(typeof SCHEDULE_KINDS)[number], string> = {
+  every: "Every (interval, e.g. 5m)",
+  cron: "Cron pattern (e.g. 0 9 * * 1-5)",
+  at: "Once at (e.g. 2026-12-24T09:00:00Z)",
+  delay: "Once after (e.g. 30s)",
+};
+
+/** A labelled text field; `invalid` marks it for assistive technology too. */
+const Field: FC<{
+  id: keyof TaskForm;
+  label: string;
+  value: string;
+  invalid: boolean;
+  type?: string;
+  hint?: string;
+  required?: boolean;
+}> = ({ id, label, value, invalid, type, hint, required }) => (
+  <div class="field">
+    <label for={`f-${id}`}>{label}</label>
+    <input
+      id={`f-${id}`}
+      name={id}
+      type={type ?? "text"}
+      value={value}
+      required={required}
+      aria-invalid={invalid ? "true" : undefined}
+      aria-describedby={hint ? `f-${id}-hint` : undefined}
+    />
+    {hint && (
+      <small id={`f-${id}-hint`} class="hint">
+        {hint}
+      </small>
+    )}
+  </div>
+);
+
+const TextArea: FC<{
+  id: keyof TaskForm;
+  label: string;
+  value: string;
+  invalid: boolean;
+  hint: string;
+}> = ({ id, label, value, invalid, hint }) => (
+  <div class="field">
+    <label for={`f-${id}`}>{label}</label>
+    <textarea
+      id={`f-${id}`}
+      name={id}
+      rows={4}
+      aria-invalid={invalid ? "true" : undefined}
+      aria-describedby={`f-${id}-hint`}
+    >
+      {value}
+    </textarea>
+    <small id={`f-${id}-hint`} class="hint">
+      {hint}
+    </small>
+  </div>
+);
+
+/** Whether a refused field path belongs to this form field. */
+function refused(paths: string[], ...prefixes: string[]): boolean {
+  return paths.some((p) => prefixes.some((prefix) => p === prefix || p.startsWith(`${prefix}.`)));
+}
+
+/** The New task page: the create fields, and the schedule's next runs as it is typed. */
+export const NewTaskPage: FC<{
+  page: PageContext;
+  form: TaskForm;
+  error?: { message: string; paths: string[] };
+  script?: string;
+}> = ({ page, form, error, script }) => {
+  const paths = error?.paths ?? [];
+  return (
+    <Layout title="New task" page={page} {...(script && { script })}>
+      {error && <Notice kind="error">{error.message}</Notice>}
+      <form method="post" action="/dashboard/new" class="task-form" id="new-task">
+        <CsrfField token={page.csrf} />
+        <fieldset>
+          <legend>Request</legend>
+          <Field id="name" label="Name" value={form.name} invalid={refused(paths, "name")} />
+          <Field
+            id="url"
+            label="URL"
+            type="url"
+            value={form.url}
+            invalid={refused(paths, "url")}
+            required
+          />
+          <div class="field">
+            <label for="f-method">Method</label>
+            <select id="f-method" name="method">
+              {METHODS.map((m) => (
+                <option value={m} selected={form.method.toUpperCase() === m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </div>
+          <TextArea
+            id="headers"
+            label="Headers"
+            value={form.headers}
+            invalid={refused(paths, "headers")}
+            hint="One a line: Name: value"
+          />
+          <TextArea
+            id="body"
+            label="Body"
+            value={form.body}
+            invalid={refused(paths, "body")}
+            hint="Sent with every call; empty for none"
+          />
+          <div class="field">
+            <label for="f-body_type">Body is</label>
+            <select id="f-body_type" name="body_type">
+              {BODY_TYPES.map((t) => (
+                <option value={t} selected={form.body_type === t}>
+                  {t === "json" ? "JSON" : "Text, as written"}
+                </option>
+              ))}
+            </select>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Schedule</legend>
+          <div class="field">
+            <label for="f-schedule_kind">Runs</label>
+            <select id="f-schedule_kind" name="schedule_kind">
+              {SCHEDULE_KINDS.map((k) => (
+                <option value={k} selected={form.schedule_kind === k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <Field
+            id="schedule"
+            label="Schedule"
+            value={form.schedule}
+            invalid={refused(paths, "schedule")}
+            hint="An interval (5m), a cron pattern, an instant or a delay, as chosen above"
+            required
+          />
+          <Field
+            id="timezone"
+            label="Time zone (cron only)"
+            value={form.timezone}
+            invalid={refused(paths, "schedule.timezone")}
+          />
+          <Field
+            id="occurrences"
+            label="Stop after this many calls"
+            type="number"
+            value={form.occurrences}
+            invalid={refused(paths, "schedule.occurrences")}
+          />
+          <section id="preview" aria-live="polite" aria-labelledby="preview-title" hidden>
+            <h2 id="preview-title">Next runs</h2>
+            <p id="preview-status" />
+            <ol id="preview-runs" />
+          </section>
+        </fieldset>
+        <fieldset>
+          <legend>Retries</legend>
+          <Field
+            id="attempts"
+            label="Attempts per call (1 = never retry)"
+            type="number"
+            value={form.attempts}
+            invalid={refused(paths, "retry")}
+          />
+          <Field
+            id="timeout"
+            label="Timeout per attempt"
+            value={form.timeout}
+            invalid={refused(paths, "timeout")}
+            hint="e.g. 30s; default 30s"
+          />
+        </fieldset>
+        <button type="submit">Create task</button>
+      </form>
+    </Layout>
+  );
+};

@@ -1,0 +1,190 @@
+import type { FC } from "hono/jsx";
+import type { AttemptRecord } from "../../core/history";
+import { durationInWords, scheduleInWords } from "../../core/schedule-words";
+import { FINISHED_STATES, messageOf, type TaskSnapshot } from "../../core/task-view";
+import { LatenessChart } from "./chart";
+import { CsrfField, Instant, Layout, Notice, type PageContext } from "./layout";
+
+/** The buttons of the Task page; `confirm` ones ask again before they act. */
+const ACTIONS = [
+  { action: "pause", label: "Pause", confirm: false },
+  { action: "resume", label: "Resume", confirm: false },
+  { action: "run", label: "Run now", confirm: false },
+  { action: "cancel", label: "Cancel", confirm: true },
+  { action: "delete", label: "Delete", confirm: true },
+] as const;
+export type TaskAction = (typeof ACTIONS)[number]["action"];
+export const TASK_ACTIONS: readonly TaskAction[] = ACTIONS.map((a) => a.action);
+export const DESTRUCTIVE: ReadonlySet<TaskAction> = new Set(
+  ACTIONS.filter((a) => a.confirm).map((a) => a.action),
+);
+
+/** The actions that make sense in a task's state (the server still checks each one). */
+function available(snapshot: TaskSnapshot): Set<TaskAction> {
+  const { state } = snapshot.progress;
+  if (FINISHED_STATES.has(state)) return new Set(["delete"]);
+  return new Set([state === "paused" ? "resume" : "pause", "run", "cancel", "delete"]);
+}
+
+const Json: FC<{ value: unknown }> = ({ value }) => (
+  <pre>{typeof value === "string" ? value : JSON.stringify(value, null, 2)}</pre>
+);
+
+const Pairs: FC<{ value: Record<string, string> }> = ({ value }) => {
+  const entries = Object.entries(value);
+  if (entries.length === 0) return <span>none</span>;
+  return (
+    <ul class="pairs">
+      {entries.map(([k, v]) => (
+        <li>
+          <code>{k}</code>: <code>{v}</code>
+        </li>
+      ))}
+    </ul>
+  );
+};
+
+/** The executions table: one row per attempt, newest first. */
+export const ExecutionsTable: FC<{
+  attempts: AttemptRecord[];
+  taskNames?: Map<string, string>;
+}> = ({ attempts, taskNames }) => (
+  <div class="table-wrap">
+    <table>
+      <thead>
+        <tr>
+          {taskNames && <th scope="col">Task</th>}
+          <th scope="col">Started</th>
+          <th scope="col">Execution</th>
+          <th scope="col">Result</th>
+          <th scope="col">Late by</th>
+          <th scope="col">Took</th>
+        </tr>
+      </thead>
+      <tbody>
+        {attempts.map((a) => (
+          <tr>
+            {taskNames && (
+              <td>
+                <a href={`/dashboard/tasks/${a.task_id}`}>
+                  {taskNames.get(a.task_id) ?? a.task_id}
+                </a>
+              </td>
+            )}
+            <td>
+              <Instant ms={a.started_at} />
+            </td>
+            <td>{`#${a.number}, attempt ${a.attempt}`}</td>
+            <td>
+              <span class={a.successful ? "outcome ok" : "outcome failed"}>
+                {a.successful ? "OK" : "Failed"}
+              </span>{" "}
+              {a.status_code !== null && `HTTP ${a.status_code}`}
+              {a.error && ` ${a.error}`}
+            </td>
+            <td>{`${a.lateness_ms} ms`}</td>
+            <td>{`${a.duration_ms} ms`}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
+/** The Task page: state and actions, definition, next runs, the chart and the executions. */
+export const TaskPage: FC<{
+  page: PageContext;
+  task: TaskSnapshot;
+  recent: AttemptRecord[];
+  executions: AttemptRecord[];
+  olderExecutions: string | null;
+  notice?: string;
+  error?: string;
+}> = ({ page, task, recent, executions, olderExecutions, notice, error }) => {
+  const d = task.definition;
+  const p = task.progress;
+  const allowed = available(task);
+  return (
+    <Layout title={d.name ?? "Task"} page={page}>
+      {notice && <Notice kind="ok">{notice}</Notice>}
+      {error && <Notice kind="error">{error}</Notice>}
+      <p>
+        <span class={`state ${p.state}`}>{p.state}</span> {messageOf(task)}
+      </p>
+      <div class="actions">
+        {ACTIONS.filter((a) => allowed.has(a.action)).map((a) => (
+          <form method="post" action={`/dashboard/tasks/${d.id}/${a.action}`}>
+            <CsrfField token={page.csrf} />
+            <button type="submit" class={a.confirm ? "danger" : undefined}>
+              {a.label}
+            </button>
+          </form>
+        ))}
+      </div>
+
+      <h2>Next runs</h2>
+      {p.next_run_at === null ? (
+        <p>None planned.</p>
+      ) : (
+        <ol class="runs">
+          <li>
+            <Instant ms={p.next_run_at} />
+          </li>
+        </ol>
+      )}
+
+      <h2>Definition</h2>
+      <dl class="definition">
+        <dt>ID</dt>
+        <dd>
+          <code>{d.id}</code>
+        </dd>
+        <dt>Request</dt>
+        <dd>
+          <code>{`${d.method} ${d.url}`}</code>
+        </dd>
+        <dt>Schedule</dt>
+        <dd>{scheduleInWords(d.schedule)}</dd>
+        <dt>Headers</dt>
+        <dd>
+          <Pairs value={d.headers} />
+        </dd>
+        <dt>Query</dt>
+        <dd>
+          <Pairs value={d.query} />
+        </dd>
+        <dt>Body</dt>
+        <dd>{d.body === undefined ? "none" : <Json value={d.body} />}</dd>
+        <dt>Retries</dt>
+        <dd>
+          {`${d.retry.attempts} attempts in all, backoff ${durationInWords(d.retry.backoff)} up to ${durationInWords(d.retry.max_backoff)}`}
+        </dd>
+        <dt>Timeout</dt>
+        <dd>{durationInWords(d.timeout)}</dd>
+        <dt>Callback URL</dt>
+        <dd>{d.callback_url ?? "none"}</dd>
+        <dt>Events URL</dt>
+        <dd>{d.events_url ?? "none"}</dd>
+        <dt>Created</dt>
+        <dd>
+          <Instant ms={d.created_at} />
+        </dd>
+        <dt>Executions</dt>
+        <dd>{`${p.executions.total} in all, ${p.executions.succeeded} succeeded, ${p.executions.failed} failed`}</dd>
+      </dl>
+
+      <h2>Last 100 attempts</h2>
+      <LatenessChart attempts={recent} />
+
+      <h2>Executions</h2>
+      {executions.length === 0 ? (
+        <p>No executions yet.</p>
+      ) : (
+        <ExecutionsTable attempts={executions} />
+      )}
+      <nav class="pages" aria-label="Execution pages">
+        {olderExecutions && <a href={olderExecutions}>Older executions</a>}
+      </nav>
+    </Layout>
+  );
+};

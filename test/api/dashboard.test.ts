@@ -1,0 +1,327 @@
+// The dashboard's server side in workerd: sessions, CSRF, CSP, and views that escape what a
+// task holds. The browser tests (test/browser/) drive the same pages in Chromium.
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
+import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
+
+const ORIGIN = "http://belfry.test";
+
+async function page(path: string, init: RequestInit & { cookie?: string; base?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.cookie) headers.set("cookie", init.cookie);
+  const res = await exports.default.fetch(`${init.base ?? ORIGIN}${path}`, {
+    ...init,
+    headers,
+    redirect: "manual",
+  });
+  return { res, text: await res.text() };
+}
+
+function post(path: string, fields: Record<string, string>, cookie?: string, origin = ORIGIN) {
+  return page(path, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin },
+    body: new URLSearchParams(fields).toString(),
+    ...(cookie && { cookie }),
+  });
+}
+
+/** Sign in with `key`; answers the session cookie ("name=value"). */
+async function signIn(key: string): Promise<string> {
+  const { res } = await post("/dashboard/sign-in", { api_key: key });
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get("set-cookie") ?? "";
+  const pair = cookie.split(";")[0] ?? "";
+  expect(pair).toMatch(/^belfry_session=./);
+  return pair;
+}
+
+/** The CSRF token in a page's forms. */
+function csrfOf(html: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error("no CSRF field on the page");
+  return match[1];
+}
+
+async function createTask(project: TestProject, body: Record<string, unknown>): Promise<Task> {
+  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
+  expect(res.status, JSON.stringify(res.json)).toBe(201);
+  return res.json.payload;
+}
+
+const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+describe("dashboard sign-in", () => {
+  it("serves the sign-in page with a strict CSP and a labelled key field", async () => {
+    const { res, text } = await page("/dashboard/sign-in");
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/script-src 'nonce-[\w-]{16,}'/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(text).toContain('<label for="api-key">API key</label>');
+    expect(text).toMatch(/<button type="submit">Sign in<\/button>/);
+  });
+
+  it("sends a page without a session to the sign-in page", async () => {
+    const { res } = await page("/dashboard");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/dashboard/sign-in");
+  });
+
+  it("refuses a wrong key, and the admin token, without a session", async () => {
+    for (const key of ["bf_not_a_key", ADMIN_TOKEN]) {
+      const { res, text } = await post("/dashboard/sign-in", { api_key: key });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect(text).toContain("That API key is not valid");
+    }
+  });
+
+  it("keeps the session in an HttpOnly, SameSite=Strict cookie for 12 h, without the key", async () => {
+    const project = await createProject();
+    const { res } = await post("/dashboard/sign-in", { api_key: project.key });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/dashboard");
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^belfry_session=/);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Strict");
+    expect(cookie).toContain("Max-Age=43200");
+    expect(cookie).toContain("Path=/dashboard");
+    expect(cookie).not.toContain("Secure"); // plain http, as `wrangler dev` serves
+    expect(cookie).not.toContain(project.key);
+    expect(decodeURIComponent(cookie)).not.toContain(project.key);
+  });
+
+  it("marks the cookie Secure over https", async () => {
+    const project = await createProject();
+    const { res } = await page("/dashboard/sign-in", {
+      base: "https://belfry.test",
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "https://belfry.test",
+      },
+      body: new URLSearchParams({ api_key: project.key }).toString(),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("set-cookie")).toContain("Secure");
+  });
+
+  it("refuses a sign-in posted from another origin", async () => {
+    const project = await createProject();
+    const { res } = await post(
+      "/dashboard/sign-in",
+      { api_key: project.key },
+      undefined,
+      "https://evil.test",
+    );
+    expect(res.status).toBe(403);
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("ignores a forged or tampered cookie", async () => {
+    const project = await createProject();
+    const cookie = await signIn(project.key);
+    const [name, value = ""] = cookie.split("=");
+    const [payload = "", signature = ""] = value.split(".");
+    const forgedPayload = btoa(JSON.stringify({ k: "x", p: "other", s: "a".repeat(24), e: 9e15 }))
+      .replace(/=+$/, "")
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_");
+    for (const bad of [`${forgedPayload}.${signature}`, `${payload}.${signature.slice(1)}x`]) {
+      const { res } = await page("/dashboard", { cookie: `${name}=${bad}` });
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe("/dashboard/sign-in");
+    }
+  });
+
+  it("ends a session when its key is revoked", async () => {
+    const project = await createProject();
+    const cookie = await signIn(project.key);
+    expect((await page("/dashboard", { cookie })).res.status).toBe(200);
+    const revoke = await api("DELETE", `/api/v1/projects/${project.id}/keys/${project.keyId}`, {
+      key: ADMIN_TOKEN,
+    });
+    expect(revoke.status).toBe(200);
+    const { res } = await page("/dashboard", { cookie });
+    expect(res.status).toBe(303);
+  });
+
+  it("signs out only with the CSRF token, and then clears the cookie", async () => {
+    const project = await createProject();
+    const cookie = await signIn(project.key);
+    const { text } = await page("/dashboard", { cookie });
+    const refused = await post("/dashboard/sign-out", {}, cookie);
+    expect(refused.res.status).toBe(403);
+    const { res } = await post("/dashboard/sign-out", { csrf: csrfOf(text) }, cookie);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/dashboard/sign-in");
+    expect(res.headers.get("set-cookie")).toMatch(/^belfry_session=;.*Max-Age=0/);
+  });
+});
+
+describe("dashboard pages", () => {
+  it("lists the project's tasks and not another project's", async () => {
+    const [mine, theirs] = [await createProject(), await createProject()];
+    const own = await createTask(mine, {
+      name: "own-task",
+      url: bucket().url,
+      schedule: { at: inHour() },
+    });
+    const other = await createTask(theirs, {
+      name: "their-task",
+      url: bucket().url,
+      schedule: { at: inHour() },
+    });
+    const cookie = await signIn(mine.key);
+    const { res, text } = await page("/dashboard", { cookie });
+    expect(res.status).toBe(200);
+    expect(text).toContain(`href="/dashboard/tasks/${own.id}"`);
+    expect(text).toContain("own-task");
+    expect(text).not.toContain("their-task");
+    const foreign = await page(`/dashboard/tasks/${other.id}`, { cookie });
+    expect(foreign.res.status).toBe(404);
+    expect(foreign.text).not.toContain("their-task");
+  });
+
+  it("renders a task's name, headers and body as text, never as markup", async () => {
+    const project = await createProject();
+    const task = await createTask(project, {
+      name: "<script>alert(1)</script>",
+      url: bucket().url,
+      headers: { "X-Note": '"><img src=x onerror=alert(2)>' },
+      body: "</pre><script>alert(3)</script>",
+      schedule: { at: inHour() },
+    });
+    const cookie = await signIn(project.key);
+    const list = await page("/dashboard", { cookie });
+    expect(list.text).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(list.text).not.toContain("<script>alert(1)");
+    const one = await page(`/dashboard/tasks/${task.id}`, { cookie });
+    expect(one.res.status).toBe(200);
+    expect(one.text).toContain("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>");
+    expect(one.text).toContain("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;");
+    expect(one.text).toContain("&lt;/pre&gt;&lt;script&gt;alert(3)&lt;/script&gt;");
+    expect(one.text).not.toMatch(/<script>alert|<img src=x/);
+    // The only script element a page may have is its own, with the response's nonce.
+    const nonce = /'nonce-([\w-]+)'/.exec(one.res.headers.get("content-security-policy") ?? "");
+    for (const tag of one.text.match(/<script[^>]*>/g) ?? []) {
+      expect(tag).toContain(`nonce="${nonce?.[1]}"`);
+    }
+  });
+
+  it("refuses a change without the CSRF token or from another origin, and makes it with both", async () => {
+    const project = await createProject();
+    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const cookie = await signIn(project.key);
+    const { text } = await page(`/dashboard/tasks/${task.id}`, { cookie });
+    const csrf = csrfOf(text);
+    const state = async () =>
+      (await api<{ payload: Task }>("GET", `/api/v1/tasks/${task.id}`, { key: project.key })).json
+        .payload.state;
+
+    const noToken = await post(`/dashboard/tasks/${task.id}/pause`, {}, cookie);
+    expect(noToken.res.status).toBe(403);
+    const wrongToken = await post(
+      `/dashboard/tasks/${task.id}/pause`,
+      { csrf: `${csrf}x` },
+      cookie,
+    );
+    expect(wrongToken.res.status).toBe(403);
+    const crossSite = await post(
+      `/dashboard/tasks/${task.id}/pause`,
+      { csrf },
+      cookie,
+      "https://evil.test",
+    );
+    expect(crossSite.res.status).toBe(403);
+    // Another session's token is not this one's.
+    const otherCookie = await signIn(project.key);
+    const otherCsrf = csrfOf((await page("/dashboard", { cookie: otherCookie })).text);
+    expect(otherCsrf).not.toBe(csrf);
+    const stolen = await post(`/dashboard/tasks/${task.id}/pause`, { csrf: otherCsrf }, cookie);
+    expect(stolen.res.status).toBe(403);
+    expect(await state()).toBe("active");
+
+    const done = await post(`/dashboard/tasks/${task.id}/pause`, { csrf }, cookie);
+    expect(done.res.status).toBe(303);
+    expect(done.res.headers.get("location")).toBe(`/dashboard/tasks/${task.id}?done=pause`);
+    expect(await state()).toBe("paused");
+  });
+
+  it("asks before deleting, and deletes once confirmed", async () => {
+    const project = await createProject();
+    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const cookie = await signIn(project.key);
+    const csrf = csrfOf((await page(`/dashboard/tasks/${task.id}`, { cookie })).text);
+    const asked = await post(`/dashboard/tasks/${task.id}/delete`, { csrf }, cookie);
+    expect(asked.res.status).toBe(200);
+    expect(asked.text).toContain("Yes, delete the task");
+    expect((await api("GET", `/api/v1/tasks/${task.id}`, { key: project.key })).status).toBe(200);
+    const done = await post(
+      `/dashboard/tasks/${task.id}/delete`,
+      { csrf, confirmed: "yes" },
+      cookie,
+    );
+    expect(done.res.status).toBe(303);
+    expect((await api("GET", `/api/v1/tasks/${task.id}`, { key: project.key })).status).toBe(404);
+  });
+
+  it("shows a refused resume on the task page", async () => {
+    const project = await createProject();
+    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    await api("POST", `/api/v1/tasks/${task.id}/cancel`, { key: project.key });
+    const cookie = await signIn(project.key);
+    const csrf = csrfOf((await page(`/dashboard/tasks/${task.id}`, { cookie })).text);
+    const { res, text } = await post(`/dashboard/tasks/${task.id}/resume`, { csrf }, cookie);
+    expect(res.status).toBe(409);
+    expect(text).toContain('role="alert"');
+  });
+
+  it("creates a task from the form, and returns a refused form with the field named", async () => {
+    const project = await createProject();
+    const cookie = await signIn(project.key);
+    const csrf = csrfOf((await page("/dashboard/new", { cookie })).text);
+    const base = {
+      csrf,
+      name: "from-the-form",
+      url: bucket().url,
+      method: "POST",
+      headers: "X-Team: billing",
+      body: '{"hello":"world"}',
+      body_type: "json",
+      schedule_kind: "cron",
+      schedule: "not a cron <b>",
+      timezone: "Europe/Berlin",
+      occurrences: "",
+      attempts: "2",
+      timeout: "5s",
+    };
+    const refused = await post("/dashboard/new", base, cookie);
+    expect(refused.res.status).toBe(400);
+    expect(refused.text).toContain("schedule.cron");
+    expect(refused.text).toContain('value="not a cron &lt;b&gt;"');
+
+    const created = await post("/dashboard/new", { ...base, schedule: "0 9 * * 1-5" }, cookie);
+    expect(created.res.status).toBe(303);
+    const id = /\/dashboard\/tasks\/([0-9a-f-]{36})/.exec(
+      created.res.headers.get("location") ?? "",
+    )?.[1];
+    const task = (await api<{ payload: Task }>("GET", `/api/v1/tasks/${id}`, { key: project.key }))
+      .json.payload;
+    expect(task).toMatchObject({
+      name: "from-the-form",
+      headers: { "X-Team": "billing" },
+      body: { hello: "world" },
+      schedule: { cron: "0 9 * * 1-5", timezone: "Europe/Berlin" },
+      retry: { attempts: 2 },
+      timeout: 5000,
+    });
+    const shown = await page(`/dashboard/tasks/${id}`, { cookie });
+    expect(shown.text).toContain("At 09:00, Monday to Friday (Europe/Berlin)");
+  });
+});
