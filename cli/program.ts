@@ -41,6 +41,11 @@ function positive(value: string): number {
   return n;
 }
 
+/** A count, or `off` for none (null): for settings a patch can clear. */
+function countOrOff(value: string): number | null {
+  return value === "off" ? null : positive(value);
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -76,7 +81,12 @@ function addTaskFields(command: Command): Command {
     .option("--retry-max-backoff <duration>", "longest delay between attempts (default 10m)")
     .option("--timeout <duration>", "per attempt (default 30s)")
     .option("--callback-url <url>", "receives each call's final result")
-    .option("--events-url <url>", "receives the task's lifecycle events");
+    .option("--events-url <url>", "receives the task's lifecycle events")
+    .option(
+      "--pause-after-failures <n|off>",
+      "pause the task after this many failed calls in a row (off: never)",
+      countOrOff,
+    );
 }
 
 const EPILOG = `

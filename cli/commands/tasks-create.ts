@@ -29,6 +29,8 @@ export interface CreateFlags {
   timeout?: string;
   callbackUrl?: string;
   eventsUrl?: string;
+  /** Pause after this many failed occurrences in a row; null (`off`) clears it. */
+  pauseAfterFailures?: number | null;
   idempotencyKey?: string;
 }
 
@@ -122,6 +124,9 @@ export function definitionFields(flags: Partial<CreateFlags>) {
     ...(flags.timeout !== undefined && { timeout: numberOrText(flags.timeout) }),
     ...(flags.callbackUrl !== undefined && { callback_url: flags.callbackUrl }),
     ...(flags.eventsUrl !== undefined && { events_url: flags.eventsUrl }),
+    ...(flags.pauseAfterFailures !== undefined && {
+      pause_after_failures: flags.pauseAfterFailures,
+    }),
   };
 }
 

@@ -40,6 +40,12 @@ export function renderTask(task: TaskView): string {
       `${retry.attempts} attempts, backoff ${duration(retry.backoff)}, max ${duration(retry.max_backoff)}`,
     ],
     ["timeout", duration(task.timeout)],
+    [
+      "failure policy",
+      task.pause_after_failures === null
+        ? `never pause (${task.consecutive_failures} failed in a row)`
+        : `pause after ${task.pause_after_failures} failed in a row (now ${task.consecutive_failures})`,
+    ],
     ["callback url", task.callback_url ?? "—"],
     ["events url", task.events_url ?? "—"],
     ["idempotency key", task.idempotency_key ?? "—"],

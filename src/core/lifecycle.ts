@@ -23,6 +23,8 @@ export function startRuntime(def: TaskDefinition, now: number): TaskRuntime {
       last_response: null,
       last_error: null,
       reason: null,
+      consecutive_failures: 0,
+      paused_reason: null,
       finished_at: null,
       version: now,
     },
@@ -40,9 +42,14 @@ export function pauseTask(runtime: TaskRuntime): void {
     throw new BelfryError("conflict", `task is ${progress.state} and cannot be paused`);
   }
   progress.state = "paused";
+  progress.paused_reason = "user";
 }
 
-/** Fire again; grid points missed while paused follow the catch-up window and misfire policy. */
+/**
+ * Fire again; grid points missed while paused follow the catch-up window and misfire policy.
+ * The count of failures in a row starts afresh, so a task the failure policy paused gets its
+ * full allowance again.
+ */
 export function resumeTask(runtime: TaskRuntime): void {
   const { progress } = runtime;
   if (progress.state === "active") return;
@@ -50,6 +57,47 @@ export function resumeTask(runtime: TaskRuntime): void {
     throw new BelfryError("conflict", `task is ${progress.state} and cannot be resumed`);
   }
   progress.state = "active";
+  progress.paused_reason = null;
+  progress.consecutive_failures = 0;
+}
+
+/** What an occurrence's end did to the task's count of failures in a row. */
+export interface OccurrenceOutcome {
+  /** Occurrences in a row whose final attempt failed, this one included. */
+  consecutive_failures: number;
+  /** This failure made the failure policy pause the task. */
+  paused: boolean;
+  /** This success ended a run of one or more failed occurrences. */
+  recovered: boolean;
+}
+
+/**
+ * Count an occurrence that ended (its final attempt was recorded): a success clears the count,
+ * a failure adds one, and once the count reaches the task's `pause_after_failures` an active
+ * task is paused by the system (`paused_reason: "failures"`). A task that 410 Gone or a
+ * one-time failure ended stays failed. Null for an attempt that will be retried.
+ */
+export function countOccurrence(
+  def: TaskDefinition,
+  runtime: TaskRuntime,
+  attempt: { final: boolean; successful: boolean },
+): OccurrenceOutcome | null {
+  if (!attempt.final) return null;
+  const { progress } = runtime;
+  const before = progress.consecutive_failures ?? 0;
+  if (attempt.successful) {
+    progress.consecutive_failures = 0;
+    return { consecutive_failures: 0, paused: false, recovered: before > 0 };
+  }
+  const count = before + 1;
+  progress.consecutive_failures = count;
+  const limit = def.pause_after_failures ?? null;
+  const paused = limit !== null && count >= limit && progress.state === "active";
+  if (paused) {
+    progress.state = "paused";
+    progress.paused_reason = "failures";
+  }
+  return { consecutive_failures: count, paused, recovered: false };
 }
 
 /** Stop for good; queued calls are dropped. Cancelling a cancelled task changes nothing. */

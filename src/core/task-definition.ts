@@ -52,6 +52,8 @@ export interface TaskDefinition {
   timeout: number;
   callback_url: string | null;
   events_url: string | null;
+  /** Consecutive failed occurrences after which the system pauses the task; null: never. */
+  pause_after_failures?: number | null;
   idempotency_key: string | null;
   /** A secret that authorises this one task without an API key; never shown by the API. */
   access_token: string | null;
@@ -184,6 +186,7 @@ export function buildDefinition(
     timeout: input.timeout ?? DEFAULT_TIMEOUT_MS,
     callback_url: input.callback_url ?? null,
     events_url: input.events_url ?? null,
+    pause_after_failures: input.pause_after_failures ?? null,
     idempotency_key: input.idempotency_key ?? null,
     access_token: options.accessToken ?? (options.withAccessToken ? newAccessToken() : null),
     created_at: now,

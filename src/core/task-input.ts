@@ -162,6 +162,10 @@ const taskFields = {
   events_url: z.string().min(1).nullable().optional().meta({
     description: "Receives signed job.* lifecycle events",
   }),
+  pause_after_failures: z.number().int().min(1).max(1000).nullable().optional().meta({
+    description:
+      "Pause the task after this many consecutive failed occurrences (final attempt failed); null or absent: never",
+  }),
 };
 
 /** The body of POST /api/v1/tasks. */

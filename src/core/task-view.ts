@@ -22,6 +22,10 @@ export const STATES_BY_STATUS: Record<TaskStatus, TaskState[]> = {
   error: ["failed"],
 };
 
+/** Who paused a task: its user (an API call) or the failure policy (`pause_after_failures`). */
+export const PAUSE_REASONS = ["user", "failures"] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
+
 export interface LastResponse {
   status_code: number | null;
   body: unknown;
@@ -39,6 +43,10 @@ export interface TaskProgress {
   last_error: string | null;
   /** Why the task stopped, when the system stopped it. */
   reason: string | null;
+  /** Occurrences in a row whose final attempt failed (absent on tasks stored before it). */
+  consecutive_failures?: number;
+  /** Who paused the task, while it is paused (absent on tasks stored before it). */
+  paused_reason?: PauseReason | null;
   /** When the task reached a finished state (completed, cancelled, failed). */
   finished_at: number | null;
   /** Grows with every change; the index keeps only the newest. */
@@ -113,7 +121,9 @@ export function messageOf(snapshot: TaskSnapshot): string {
         ? `${counts}${failures}; finishing`
         : `${counts}${failures}; next at ${iso(progress.next_run_at)}`;
     case "paused":
-      return `Paused; ${counts}${failures}`;
+      return progress.paused_reason === "failures"
+        ? `Paused after ${plural(progress.consecutive_failures ?? 0, "failed execution")} in a row; ${counts}${failures}`
+        : `Paused; ${counts}${failures}`;
     case "completed":
       return `Completed; ${counts}${failures}`;
     case "cancelled":
@@ -147,6 +157,9 @@ export function taskView(snapshot: TaskSnapshot, now: number) {
     callback_url: d.callback_url,
     events_url: d.events_url,
     idempotency_key: d.idempotency_key,
+    pause_after_failures: d.pause_after_failures ?? null,
+    consecutive_failures: p.consecutive_failures ?? 0,
+    paused_reason: p.state === "paused" ? (p.paused_reason ?? "user") : null,
     next_run_at: iso(p.next_run_at),
     last_run_at: iso(p.last_run_at),
     executions: p.executions,

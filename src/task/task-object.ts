@@ -6,6 +6,7 @@ import type { TaskIndexEntry } from "../core/history";
 import {
   bumpVersion,
   cancelTask,
+  countOccurrence,
   nextCall,
   patchTask,
   pauseTask,
@@ -355,6 +356,7 @@ export class TaskObject extends DurableObject<Env> {
     const stateBefore = runtime.progress.state;
     // Recorded against the definition as it is now: a patch may have landed meanwhile.
     const recorded = recordAttempt(current, runtime, timer, result, now);
+    countOccurrence(current, runtime, recorded.record);
     if (recorded.record.successful) {
       const state = extractState(result.body);
       if (state !== undefined) {

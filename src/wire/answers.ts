@@ -2,7 +2,13 @@ import { z } from "zod";
 import { ERROR_CODES } from "../core/errors";
 import type { AttemptView } from "../core/history";
 import { METHODS, MISFIRE_POLICIES } from "../core/task-input";
-import { TASK_STATES, TASK_STATUSES, type TaskState, type TaskView } from "../core/task-view";
+import {
+  PAUSE_REASONS,
+  TASK_STATES,
+  TASK_STATUSES,
+  type TaskState,
+  type TaskView,
+} from "../core/task-view";
 
 /**
  * The shapes Belfry answers with, as zod schemas: the one home of the wire vocabulary (pages,
@@ -75,6 +81,16 @@ export const taskViewSchema = z.strictObject({
   callback_url: z.string().nullable(),
   events_url: z.string().nullable(),
   idempotency_key: z.string().nullable(),
+  pause_after_failures: z.number().int().nullable().meta({
+    description: "Consecutive failed occurrences after which the task is paused; null: never",
+  }),
+  consecutive_failures: z.number().int().min(0).meta({
+    description: "Occurrences in a row whose final attempt failed; 0 after a success or a resume",
+  }),
+  paused_reason: z.enum(PAUSE_REASONS).nullable().meta({
+    description:
+      "While paused: user (paused by a request) or failures (by pause_after_failures); null otherwise",
+  }),
   next_run_at: instant.nullable(),
   last_run_at: instant.nullable(),
   executions: counts,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BelfryError } from "../../src/core/errors";
 import {
   cancelTask,
+  countOccurrence,
   nextCall,
   patchTask,
   pauseTask,
@@ -11,6 +12,7 @@ import {
   wakeTime,
 } from "../../src/core/lifecycle";
 import type { TaskDefinition } from "../../src/core/task-definition";
+import { type AttemptResult, recordAttempt, type TaskRuntime } from "../../src/core/task-runtime";
 import { executionIdPrefix } from "../../src/core/timers";
 
 const NOW = Date.UTC(2026, 11, 2, 12);
@@ -136,5 +138,102 @@ describe("the lifecycle rules", () => {
     const call = nextCall(patched, runtime, NOW + 60_000);
     expect(call).toMatchObject({ scheduled_at: NOW + 60_000, manual: false });
     expect(runtime.progress.next_run_at).toBeNull();
+  });
+});
+
+/** The call due at `at` answered with `status`, recorded and counted as the task object does. */
+function answer(def: TaskDefinition, runtime: TaskRuntime, at: number, status: number) {
+  const timer = nextCall(def, runtime, at);
+  if (!timer) throw new Error(`no call due at ${at}`);
+  const result: AttemptResult = {
+    status_code: status,
+    error: null,
+    headers: {},
+    body: "",
+    truncated: false,
+    started_at: at,
+    duration_ms: 5,
+  };
+  const { record } = recordAttempt(def, runtime, timer, result, at + 5);
+  return { record, outcome: countOccurrence(def, runtime, record) };
+}
+
+describe("the failure policy", () => {
+  const once = { attempts: 1, backoff: 1_000, max_backoff: 1_000 };
+
+  it("pauses an active task after that many failed occurrences in a row", () => {
+    const def = { ...definition(), retry: once, pause_after_failures: 3 };
+    const runtime = startRuntime(def, NOW);
+    const first = answer(def, runtime, NOW + 1_000, 500);
+    expect(first.outcome).toEqual({ consecutive_failures: 1, paused: false, recovered: false });
+    answer(def, runtime, NOW + 2_000, 502);
+    expect(runtime.progress).toMatchObject({ state: "active", consecutive_failures: 2 });
+    const third = answer(def, runtime, NOW + 3_000, 500);
+    expect(third.outcome).toEqual({ consecutive_failures: 3, paused: true, recovered: false });
+    expect(runtime.progress).toMatchObject({
+      state: "paused",
+      paused_reason: "failures",
+      consecutive_failures: 3,
+    });
+    // Paused: the grid point after it makes no call.
+    expect(nextCall(def, runtime, NOW + 4_000)).toBeNull();
+  });
+
+  it("counts occurrences, not attempts: retries of one occurrence are one failure", () => {
+    const def = {
+      ...definition(),
+      retry: { attempts: 3, backoff: 10, max_backoff: 10 },
+      pause_after_failures: 2,
+    };
+    const runtime = startRuntime(def, NOW);
+    expect(answer(def, runtime, NOW + 1_000, 500).outcome).toBeNull();
+    expect(answer(def, runtime, NOW + 1_020, 500).outcome).toBeNull();
+    const last = answer(def, runtime, NOW + 1_040, 500);
+    expect(last.record.final).toBe(true);
+    expect(last.outcome).toMatchObject({ consecutive_failures: 1, paused: false });
+    expect(runtime.progress.state).toBe("active");
+  });
+
+  it("a success clears the count and says the task recovered", () => {
+    const def = { ...definition(), retry: once, pause_after_failures: 3 };
+    const runtime = startRuntime(def, NOW);
+    answer(def, runtime, NOW + 1_000, 500);
+    answer(def, runtime, NOW + 2_000, 500);
+    const ok = answer(def, runtime, NOW + 3_000, 200);
+    expect(ok.outcome).toEqual({ consecutive_failures: 0, paused: false, recovered: true });
+    // A success after a success is no recovery.
+    expect(answer(def, runtime, NOW + 4_000, 204).outcome?.recovered).toBe(false);
+    answer(def, runtime, NOW + 5_000, 500);
+    expect(runtime.progress).toMatchObject({ state: "active", consecutive_failures: 1 });
+  });
+
+  it("resume starts the count afresh; a user's pause says so", () => {
+    const def = { ...definition(), retry: once, pause_after_failures: 1 };
+    const runtime = startRuntime(def, NOW);
+    answer(def, runtime, NOW + 1_000, 500);
+    expect(runtime.progress).toMatchObject({ state: "paused", paused_reason: "failures" });
+    resumeTask(runtime);
+    expect(runtime.progress).toMatchObject({
+      state: "active",
+      paused_reason: null,
+      consecutive_failures: 0,
+    });
+    pauseTask(runtime);
+    expect(runtime.progress).toMatchObject({ state: "paused", paused_reason: "user" });
+  });
+
+  it("without pause_after_failures counts but never pauses", () => {
+    const def = { ...definition(), retry: once };
+    const runtime = startRuntime(def, NOW);
+    for (let i = 1; i <= 5; i++) answer(def, runtime, NOW + i * 1_000, 500);
+    expect(runtime.progress).toMatchObject({ state: "active", consecutive_failures: 5 });
+  });
+
+  it("410 Gone still ends the task failed, not paused", () => {
+    const def = { ...definition(), retry: once, pause_after_failures: 1 };
+    const runtime = startRuntime(def, NOW);
+    const gone = answer(def, runtime, NOW + 1_000, 410);
+    expect(gone.outcome).toMatchObject({ paused: false, consecutive_failures: 1 });
+    expect(runtime.progress).toMatchObject({ state: "failed", paused_reason: null });
   });
 });
