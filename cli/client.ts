@@ -38,6 +38,8 @@ export interface ListTasksOptions {
   status?: TaskStatus;
   /** Name prefix. */
   name?: string;
+  /** Labels the tasks must all carry, key → value. */
+  label?: Record<string, string>;
   /** Page size, 1–100 (default 50). */
   limit?: number;
   cursor?: string;
@@ -94,13 +96,23 @@ interface Envelope<T> {
   error?: { code: ErrorCode; message: string; details?: ErrorDetail[] };
 }
 
-function query(params: Record<string, string | number | boolean | undefined>): string {
+type QueryValue = string | number | boolean | undefined;
+
+/** A query string; an array value repeats its parameter (`label=a:1&label=b:2`). */
+function query(params: Record<string, QueryValue | QueryValue[]>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined) search.set(key, String(value));
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined) search.append(key, String(one));
+    }
   }
   const text = search.toString();
   return text ? `?${text}` : "";
+}
+
+/** Label filters as the query string spells them: `key:value`. */
+function labelFilters(labels: Record<string, string> | undefined): string[] {
+  return Object.entries(labels ?? {}).map(([key, value]) => `${key}:${value}`);
 }
 
 const taskPath = (id: string) => `/api/v1/tasks/${encodeURIComponent(id)}`;
@@ -131,8 +143,12 @@ export class BelfryClient {
 
   /** One page of tasks, newest first. */
   listTasks(options: ListTasksOptions = {}): Promise<Page<TaskView>> {
-    const { state, ...rest } = options;
-    const params = { ...rest, state: Array.isArray(state) ? state.join(",") : state };
+    const { state, label, ...rest } = options;
+    const params = {
+      ...rest,
+      state: Array.isArray(state) ? state.join(",") : state,
+      label: labelFilters(label),
+    };
     return this.request("GET", `/api/v1/tasks${query(params)}`, "apiKey");
   }
 

@@ -61,6 +61,11 @@ interface ExecutionsFlags {
 function addTaskFields(command: Command): Command {
   return command
     .option("--name <name>", "a name for people")
+    .option(
+      "--labels <key=value,…>",
+      'labels, comma-separated (repeatable); on update they replace all, "" clears them',
+      collect,
+    )
     .option("--method <method>", "GET, HEAD, POST, PUT, PATCH or DELETE (default POST)")
     .option("--header <name:value>", "a header to send (repeatable)", collect)
     .option("--query <key=value>", "a query parameter to add (repeatable)", collect)
@@ -97,7 +102,7 @@ Connection (flags win over the environment):
 
 Examples:
   belfry tasks create --url https://example.com/hook --every 5m --name heartbeat
-  belfry tasks list --status running
+  belfry tasks list --status running --label team=billing
   belfry tasks executions <id> --json
   belfry tasks cancel <id>`;
 
@@ -135,6 +140,11 @@ export function buildProgram(io: Io): Command {
     )
     .option("--state <states>", "only tasks in these states (comma list: active,paused,…)")
     .option("--name <prefix>", "only tasks whose name starts with this")
+    .option(
+      "--label <key=value>",
+      "only tasks with this label (repeatable, all must match)",
+      collect,
+    )
     .option("--limit <n>", "show at most this many (default 50)", integer)
     .option("--all", "show every task")
     .action(async (options, command: Command) => {

@@ -1,12 +1,15 @@
 import { readFileSync } from "node:fs";
 import type { BelfryClient, CreateTaskRequest, TaskView } from "../client";
 import { CliError, type CommandOutput } from "../output";
+import { parseLabels } from "./labels";
 import { renderTask } from "./tasks-show";
 
 /** The flags of `belfry tasks create`, one per create field, as commander parses them. */
 export interface CreateFlags {
   url: string;
   name?: string;
+  /** `key=value` pairs, comma-separated, repeatable; "" alone clears them. */
+  labels?: string[];
   method?: string;
   /** `Name:Value`, repeatable. */
   header?: string[];
@@ -116,6 +119,7 @@ export function definitionFields(flags: Partial<CreateFlags>) {
   };
   return {
     ...(flags.name !== undefined && { name: flags.name }),
+    ...(flags.labels !== undefined && { labels: parseLabels("--labels", flags.labels) }),
     ...(flags.method !== undefined && { method: flags.method }),
     ...(flags.header?.length && { headers: splitPairs("--header", flags.header, ":") }),
     ...(flags.query?.length && { query: splitPairs("--query", flags.query, "=") }),

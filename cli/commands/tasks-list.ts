@@ -1,6 +1,7 @@
 import { TASK_STATES, type TaskState, type TaskStatus } from "../../src/core/task-view";
 import type { BelfryClient, TaskView } from "../client";
 import { CliError, type CommandOutput, instant, table } from "../output";
+import { parseLabels } from "./labels";
 import { describeSchedule } from "./tasks-show";
 
 export interface TasksListOptions {
@@ -9,6 +10,8 @@ export interface TasksListOptions {
   state?: string;
   /** Name prefix. */
   name?: string;
+  /** `key=value`, repeatable: labels the tasks must all carry. */
+  label?: string[];
   /** Most tasks to show (default 50). */
   limit?: number;
   /** Show every task, however many. */
@@ -36,6 +39,7 @@ export async function tasksList(
     ...(options.status && { status: options.status }),
     ...(options.state && { state: parseStates(options.state) }),
     ...(options.name !== undefined && { name: options.name }),
+    ...(options.label?.length && { label: parseLabels("--label", options.label) }),
     limit: Math.min(100, Math.max(1, Number.isFinite(max) ? max : 100)),
   };
   const tasks: TaskView[] = [];

@@ -25,6 +25,7 @@ export function renderTask(task: TaskView): string {
   return fields([
     ["id", task.id],
     ["name", task.name ?? "—"],
+    ["labels", pairs(task.labels, "=")],
     ["state", `${task.state} (status ${task.status}, progress ${task.progress}%)`],
     ["message", task.message],
     ["request", `${task.method} ${task.url}`],

@@ -41,6 +41,8 @@ export interface TaskDefinition {
   id: string;
   project_id: string;
   name: string | null;
+  /** Key → value, for filtering (absent when the task has none). */
+  labels?: Record<string, string>;
   url: string;
   method: Method;
   headers: Record<string, string>;
@@ -176,6 +178,7 @@ export function buildDefinition(
     id: ids.id,
     project_id: ids.projectId,
     name: input.name ?? null,
+    ...(input.labels && Object.keys(input.labels).length > 0 && { labels: input.labels }),
     url: input.url,
     method: input.method ?? "POST",
     headers: input.headers ?? {},

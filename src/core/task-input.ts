@@ -55,6 +55,62 @@ export function commaSeparated<const T extends readonly [string, ...string[]]>(v
 
 const jsonValue: z.ZodType<unknown> = z.json();
 
+/** The most labels a task may carry. */
+export const MAX_LABELS = 16;
+/** A label key: lower-case letters, digits, `_`, `.` and `-`, starting with a letter or digit. */
+export const LABEL_KEY = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+export const MAX_LABEL_VALUE_LENGTH = 128;
+const LABEL_KEY_RULE = "must be 1-63 of a-z, 0-9, _ . - starting with a letter or digit";
+
+/** A task's labels: key → value, for filtering lists and bulk actions. */
+export const labelsSchema = z
+  .record(z.string(), z.string().max(MAX_LABEL_VALUE_LENGTH))
+  .superRefine((labels, ctx) => {
+    const keys = Object.keys(labels);
+    if (keys.length > MAX_LABELS) {
+      ctx.addIssue({ code: "custom", message: `must have at most ${MAX_LABELS} entries` });
+    }
+    for (const key of keys) {
+      if (!LABEL_KEY.test(key))
+        ctx.addIssue({ code: "custom", path: [key], message: `key ${LABEL_KEY_RULE}` });
+    }
+  });
+
+/**
+ * A label filter of a query string, `key:value` (the value may be empty or hold colons), parsed
+ * to a pair. Repeated parameters arrive as an array.
+ */
+export const labelFilterSchema = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value, ctx) => {
+    const pairs: [string, string][] = [];
+    for (const text of Array.isArray(value) ? value : [value]) {
+      const colon = text.indexOf(":");
+      const key = colon < 0 ? text : text.slice(0, colon);
+      if (colon < 0 || !LABEL_KEY.test(key)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be key:value, the key ${LABEL_KEY_RULE} (got ${JSON.stringify(text.slice(0, 80))})`,
+        });
+        return z.NEVER;
+      }
+      const labelValue = text.slice(colon + 1);
+      if (labelValue.length > MAX_LABEL_VALUE_LENGTH) {
+        ctx.addIssue({
+          code: "custom",
+          message: `value must be at most ${MAX_LABEL_VALUE_LENGTH} characters`,
+        });
+        return z.NEVER;
+      }
+      pairs.push([key, labelValue]);
+    }
+    if (pairs.length > MAX_LABELS) {
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_LABELS} label filters` });
+      return z.NEVER;
+    }
+    return pairs;
+  });
+
 /** When a task fires: exactly one of `at`, `delay`, `every`, `cron`, plus bounds. */
 export const scheduleSchema = z
   .strictObject({
@@ -136,6 +192,10 @@ export const retrySchema = z.strictObject({
 const taskFields = {
   name: z.string().min(1).max(200).nullable().optional().meta({
     description: "A label for people; the list filters by its prefix",
+  }),
+  labels: labelsSchema.optional().meta({
+    description:
+      "Up to 16 key → value pairs (keys a-z 0-9 _ . -, values at most 128 characters) to filter lists and bulk actions by; a patch replaces them all",
   }),
   url: z.string().min(1).meta({
     description:

@@ -146,6 +146,7 @@ export function taskView(snapshot: TaskSnapshot, now: number) {
       status === "running" ? null : { executions: p.executions, last_response: p.last_response },
     state: p.state,
     name: d.name,
+    labels: d.labels ?? {},
     url: d.url,
     method: d.method,
     headers: d.headers,

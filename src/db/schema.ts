@@ -75,6 +75,29 @@ export const tasks = sqliteTable(
 );
 
 /**
+ * A task's labels, one row each, for label filters that page by keyset like the task list:
+ * (project, key, value) finds the tasks, newest first. The rows follow the `labels` of the
+ * task row's definition through triggers on `tasks` (in the migration that made this table), so
+ * every write of the index — create, change, delete, the sweeper's removal — keeps them in
+ * step, in the same statement. A deleted task (a tombstone row) has none.
+ */
+export const taskLabels = sqliteTable(
+  "task_labels",
+  {
+    taskId: text("task_id").notNull(),
+    projectId: text("project_id").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+    /** The task's created_at, the list's order. */
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.key] }),
+    index("task_labels_filter").on(t.projectId, t.key, t.value, t.createdAt, t.taskId),
+  ],
+);
+
+/**
  * Execution history, one row per chunk of a task's attempts (docs/architecture.md): the
  * attempts as a compact JSON array, with what listing needs to find and skip chunks. Lives in
  * every history shard (a task's chunks all in one); rows are inserted in time order, which the

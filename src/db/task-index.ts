@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, exists, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { alias, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { callsPerMinute } from "../core/call-rate";
 import type { TaskIndexEntry } from "../core/history";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import type { Database } from "./client";
-import { tasks } from "./schema";
+import { taskLabels, tasks } from "./schema";
 
 // Every create, lifecycle change and call writes the index, so these statements are bound
 // directly rather than built through drizzle each time (measured: query building was a fifth
@@ -64,10 +65,18 @@ export async function findIndexedTask(db: Database, projectId: string, id: strin
   return row ?? null;
 }
 
-export interface TaskListQuery {
+/** Which of a project's tasks a list or a bulk action takes; every filter given must hold. */
+export interface TaskFilter {
   projectId: string;
   states?: TaskState[];
   namePrefix?: string;
+  /** key:value pairs the task's labels must all hold. */
+  labels?: [string, string][];
+  /** Only these tasks (at most 1000: bound as one JSON parameter, D1 binds at most 100). */
+  ids?: string[];
+}
+
+export interface TaskListQuery extends TaskFilter {
   limit: number;
   /** Keyset position: list rows strictly older than this (created_at, id). */
   after?: { createdAt: number; id: string };
@@ -77,33 +86,74 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** One page of a project's tasks, newest first, plus one extra row to tell if more exist. */
-export async function listIndexedTasks(db: Database, query: TaskListQuery) {
+/**
+ * The page query for `query`, newest first, one row beyond `limit`. With a label filter the
+ * task_labels index drives it (one label's tasks in created order, the other labels checked per
+ * row), so a page costs the same however few of the project's tasks carry the label.
+ */
+export function taskPageQuery<F extends Record<string, SQLiteColumn>>(
+  db: Database,
+  query: TaskListQuery,
+  fields: F,
+) {
   const conditions = [eq(tasks.projectId, query.projectId), isNull(tasks.deletedAt)];
   if (query.states) conditions.push(inArray(tasks.state, query.states));
   if (query.namePrefix !== undefined) {
     // SQLite's LIKE has no escape character unless told, so `_` and `%` need ESCAPE to be literal.
     conditions.push(sql`${tasks.name} LIKE ${`${escapeLike(query.namePrefix)}%`} ESCAPE '\\'`);
   }
+  if (query.ids) {
+    conditions.push(
+      inArray(tasks.id, sql`(SELECT value FROM json_each(${JSON.stringify(query.ids)}))`),
+    );
+  }
+  const [first, ...others] = query.labels ?? [];
+  for (const [key, value] of others) {
+    const other = alias(taskLabels, "other_label");
+    conditions.push(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(other)
+          .where(and(eq(other.taskId, tasks.id), eq(other.key, key), eq(other.value, value))),
+      ),
+    );
+  }
+  // The sort key comes from the driving table, so its index serves order and keyset alike.
+  const order = first
+    ? { createdAt: taskLabels.createdAt, id: taskLabels.taskId }
+    : { createdAt: tasks.createdAt, id: tasks.id };
+  if (first) {
+    conditions.push(
+      eq(taskLabels.projectId, query.projectId),
+      eq(taskLabels.key, first[0]),
+      eq(taskLabels.value, first[1]),
+    );
+  }
   if (query.after) {
     const { createdAt, id } = query.after;
     const older = or(
-      lt(tasks.createdAt, createdAt),
-      and(eq(tasks.createdAt, createdAt), lt(tasks.id, id)),
+      lt(order.createdAt, createdAt),
+      and(eq(order.createdAt, createdAt), lt(order.id, id)),
     );
     if (older) conditions.push(older);
   }
-  const rows = await db
-    .select({
-      createdAt: tasks.createdAt,
-      id: tasks.id,
-      definition: tasks.definition,
-      progress: tasks.progress,
-    })
-    .from(tasks)
+  const selected = { ...fields, createdAt: order.createdAt, id: order.id };
+  const from = first
+    ? db.select(selected).from(taskLabels).innerJoin(tasks, eq(tasks.id, taskLabels.taskId))
+    : db.select(selected).from(tasks);
+  return from
     .where(and(...conditions))
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .orderBy(desc(order.createdAt), desc(order.id))
     .limit(query.limit + 1);
+}
+
+/** One page of a project's tasks, newest first, plus one extra row to tell if more exist. */
+export async function listIndexedTasks(db: Database, query: TaskListQuery) {
+  const rows = await taskPageQuery(db, query, {
+    definition: tasks.definition,
+    progress: tasks.progress,
+  });
   return rows.map((r) => ({
     createdAt: r.createdAt,
     id: r.id,
@@ -112,6 +162,11 @@ export async function listIndexedTasks(db: Database, query: TaskListQuery) {
       progress: JSON.parse(r.progress),
     } as TaskSnapshot,
   }));
+}
+
+/** One page of the ids of a project's tasks, newest first, plus one extra row. */
+export async function listIndexedTaskIds(db: Database, query: TaskListQuery) {
+  return taskPageQuery(db, query, {});
 }
 
 /**

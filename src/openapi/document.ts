@@ -95,6 +95,7 @@ const QUERY_NOTES: Record<string, string> = {
   state: "Comma-separated states: active, paused, completed, cancelled, failed",
   status: "Polling status: running, completed, error",
   name: "Name prefix",
+  label: "`key:value`; repeat the parameter for more labels, all of which must match",
   limit: "Page size",
   cursor: "`next_cursor` of the previous page",
   successful: "Only successful (true) or failed (false) attempts",

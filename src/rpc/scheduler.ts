@@ -47,6 +47,8 @@ export interface ListTasksRequest {
   state?: string | TaskState[];
   status?: TaskStatus;
   name?: string;
+  /** Labels the tasks must all carry, key → value (the query's repeated `label=key:value`). */
+  label?: Record<string, string>;
   limit?: number;
   cursor?: string;
 }
@@ -114,10 +116,13 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
   /** A page of the project's tasks, newest first. */
   listTasks(request: ListTasksRequest = {}): Promise<Page<TaskView>> {
     return this.call(async (project) => {
-      const { state, ...rest } = request;
+      const { state, label, ...rest } = request;
       const query = parseOrThrow(listTasksQuerySchema, {
         ...rest,
         ...(state !== undefined && { state: Array.isArray(state) ? state.join(",") : state }),
+        ...(label !== undefined && {
+          label: Object.entries(label).map(([key, value]) => `${key}:${value}`),
+        }),
       });
       const page = await listTasks(this.env, project, query);
       const now = Date.now();

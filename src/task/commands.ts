@@ -4,7 +4,12 @@ import { BelfryError, fromSerialized, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
 import { base64url, constantTimeEqual, idempotentTaskId } from "../core/keys";
 import { buildDefinition, type CreateOptions } from "../core/task-definition";
-import { type CreateTaskInput, commaSeparated, type PatchTaskInput } from "../core/task-input";
+import {
+  type CreateTaskInput,
+  commaSeparated,
+  labelFilterSchema,
+  type PatchTaskInput,
+} from "../core/task-input";
 import {
   STATES_BY_STATUS,
   TASK_STATES,
@@ -153,6 +158,9 @@ export const listTasksQuerySchema = z.strictObject({
   status: z.enum(TASK_STATUSES).optional(),
   /** Name prefix. */
   name: z.string().max(200).optional(),
+  label: labelFilterSchema.optional().meta({
+    description: "key:value; repeat for more labels, all of which must match",
+  }),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(500).optional(),
 });
@@ -170,6 +178,7 @@ export async function listTasks(env: Env, projectId: string, query: ListTasksQue
     projectId,
     ...(states && { states }),
     ...(query.name !== undefined && { namePrefix: query.name }),
+    ...(query.label && { labels: query.label }),
     limit: query.limit,
     ...(after && { after: { createdAt: after[0], id: after[1] } }),
   });

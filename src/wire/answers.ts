@@ -65,6 +65,7 @@ export const taskViewSchema = z.strictObject({
     .meta({ description: "null while running" }),
   state: z.enum(TASK_STATES),
   name: z.string().nullable(),
+  labels: z.record(z.string(), z.string()).meta({ description: "Key → value; {} when none" }),
   url: z.string(),
   method: z.enum(METHODS),
   headers: z.record(z.string(), z.string()),
