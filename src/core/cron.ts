@@ -3,23 +3,23 @@ import { Cron } from "croner";
 /** How day-of-month and day-of-week combine when both are restricted ("or" is classic cron). */
 export type DayMatch = "or" | "and";
 
-// Croner runs in "wall clock" space only (utcOffset 0: a wall time is stored as if it were a UTC
-// instant). The mapping from wall time to instant is done here, because croner 11 follows Vixie
-// cron: it skips gap times and fires twice in a repeated hour for any pattern with a wildcard,
-// step, list or range in its time fields, while docs/schedules-and-delivery.md promises one rule
-// for every pattern. With `instantOf` below, a wall time in a gap fires once at the end of the
-// gap, and a repeated wall time fires once, on its first occurrence.
+// Time zones and DST are croner's (docs/schedules-and-delivery.md#time-zones-and-dst): it maps
+// wall times to instants in real time, as Vixie cron does. A fixed-time job fires once when its
+// wall time happens twice and right after the gap when it does not exist; any other job fires
+// at every real instant that matches, so it keeps running through a repeated hour (a gap has no
+// real instants to miss). Which jobs are fixed-time is chosen here per pattern (`fixedTimeRule`).
 
 const CACHE_LIMIT = 1000;
-const DAY_MS = 86_400_000;
 const NICKNAMES = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"]);
 const MODES = { 5: "5-part", 6: "6-part", 7: "7-part" } as const;
+/** Zones without DST or offset: croner's fixed-offset mode serves them ten times faster. */
 const ZERO_OFFSET_ZONES = new Set(["UTC", "Etc/UTC", "GMT", "Etc/GMT"]);
+const SINGLE_VALUE = /^\d+$/;
 
 // Parsing a pattern costs far more than asking it for the next run, and nextCronRun sits on the
-// alarm path. The zone is not part of the key: the parsed pattern only ever sees wall times.
+// alarm path.
 const parsedPatterns = new Map<string, Cron | string>();
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+const knownZones = new Map<string, boolean>();
 
 function remember<V>(cache: Map<string, V>, key: string, value: V): V {
   if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -27,39 +27,62 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
-function parsePattern(pattern: string, dayMatch: DayMatch): Cron | string {
-  const key = `${dayMatch}|${pattern}`;
+function parsePattern(pattern: string, timezone: string, dayMatch: DayMatch): Cron | string {
+  const key = `${dayMatch}|${timezone}|${pattern}`;
   const cached = parsedPatterns.get(key);
   if (cached !== undefined) return cached;
-  return remember(parsedPatterns, key, buildPattern(pattern.trim(), dayMatch));
+  return remember(parsedPatterns, key, buildPattern(pattern.trim(), timezone, dayMatch));
 }
 
-function buildPattern(pattern: string, dayMatch: DayMatch): Cron | string {
+/**
+ * A fixed-time job names one second and one minute, and hours without a wildcard or step
+ * (`30 2 * * *`, `0 30 9,17 * * 1-5`); every other pattern repeats within the hour or runs
+ * every hour. Croner's "no-wildcard" rule makes the former fixed-time, and its "single-value"
+ * rule makes any pattern with more than one second or minute an interval job; so the rule is
+ * chosen by the second and minute fields, and croner reads the hours.
+ */
+function fixedTimeRule(fields: string[], mode: (typeof MODES)[keyof typeof MODES]) {
+  const [second, minute] = mode === "5-part" ? ["0", fields[0]] : [fields[0], fields[1]];
+  const single = SINGLE_VALUE.test(second ?? "") && SINGLE_VALUE.test(minute ?? "");
+  return single ? "no-wildcard" : "single-value";
+}
+
+function buildPattern(pattern: string, timezone: string, dayMatch: DayMatch): Cron | string {
   // Croner reads a string with a colon as a one-off ISO date, not as a pattern.
   if (pattern.includes(":")) return "a cron pattern cannot contain ':'";
   let mode: (typeof MODES)[keyof typeof MODES];
+  let fields: string[];
   if (pattern.startsWith("@")) {
     if (!NICKNAMES.has(pattern.toLowerCase())) {
       return `unknown nickname '${pattern}' (use one of ${[...NICKNAMES].join(", ")})`;
     }
     mode = MODES[5];
+    // Every nickname fires at minute 0; @hourly's wildcard hour makes it an interval job.
+    fields = ["0"];
   } else {
-    const fields = pattern.split(/\s+/).filter((field) => field !== "").length;
-    if (fields !== 5 && fields !== 6 && fields !== 7) {
-      return `expected 5, 6 or 7 fields (or a nickname such as @daily), got ${fields}`;
+    fields = pattern.split(/\s+/).filter((field) => field !== "");
+    const count = fields.length;
+    if (count !== 5 && count !== 6 && count !== 7) {
+      return `expected 5, 6 or 7 fields (or a nickname such as @daily), got ${count}`;
     }
-    mode = MODES[fields];
+    mode = MODES[count];
   }
   try {
-    return new Cron(pattern, { utcOffset: 0, paused: true, mode, domAndDow: dayMatch === "and" });
+    return new Cron(pattern, {
+      ...(ZERO_OFFSET_ZONES.has(timezone) ? { utcOffset: 0 } : { timezone }),
+      paused: true,
+      mode,
+      domAndDow: dayMatch === "and",
+      fixedTimeRule: fixedTimeRule(fields, mode),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return message.replace(/^CronPattern:\s*/, "");
   }
 }
 
-function requirePattern(pattern: string, dayMatch: DayMatch): Cron {
-  const parsed = parsePattern(pattern, dayMatch);
+function requirePattern(pattern: string, timezone: string, dayMatch: DayMatch): Cron {
+  const parsed = parsePattern(pattern, timezone, dayMatch);
   // Callers validate with cronError first, so reaching this is a bug, not a user mistake.
   if (typeof parsed === "string") throw new Error(`invalid cron pattern '${pattern}': ${parsed}`);
   return parsed;
@@ -67,107 +90,23 @@ function requirePattern(pattern: string, dayMatch: DayMatch): Cron {
 
 /** Parse a cron pattern; returns an error message (string) or null when valid. */
 export function cronError(pattern: string, timezone: string, dayMatch: DayMatch): string | null {
-  const parsed = parsePattern(pattern, dayMatch);
-  if (typeof parsed === "string") return parsed;
-  return isValidTimeZone(timezone) ? null : `unknown time zone '${timezone}'`;
+  if (!isValidTimeZone(timezone)) return `unknown time zone '${timezone}'`;
+  const parsed = parsePattern(pattern, timezone, dayMatch);
+  return typeof parsed === "string" ? parsed : null;
 }
 
 /** True when `timezone` is a valid IANA zone name (e.g. via Intl.DateTimeFormat). */
 export function isValidTimeZone(timezone: string): boolean {
   if (timezone === "") return false;
+  const known = knownZones.get(timezone);
+  if (known !== undefined) return known;
+  let valid = true;
   try {
-    zoneFormat(timezone);
-    return true;
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
   } catch {
-    return false;
+    valid = false;
   }
-}
-
-function zoneFormat(timezone: string): Intl.DateTimeFormat {
-  const cached = zoneFormats.get(timezone);
-  if (cached !== undefined) return cached;
-  const format = new Intl.DateTimeFormat("en-US", {
-    timeZone: timezone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  });
-  return remember(zoneFormats, timezone, format);
-}
-
-function utcFields(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
-  const time = Date.UTC(y, mo, d, h, mi, s);
-  if (y >= 100) return time;
-  // Date.UTC maps years 0-99 to 1900-1999; croner allows years from 1.
-  const date = new Date(time);
-  date.setUTCFullYear(y);
-  return date.getTime();
-}
-
-/** Offset of `timezone` from UTC at instant `t`, in ms (positive east of Greenwich). */
-function offsetAt(timezone: string, t: number): number {
-  if (ZERO_OFFSET_ZONES.has(timezone)) return 0;
-  const fields = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
-  for (const part of zoneFormat(timezone).formatToParts(t)) {
-    if (part.type in fields) fields[part.type as keyof typeof fields] = Number(part.value);
-  }
-  const { year, month, day, hour, minute, second } = fields;
-  // Some engines print midnight as 24 even with hourCycle h23.
-  const wall = utcFields(year, month - 1, day, hour % 24, minute, second);
-  return wall - Math.floor(t / 1000) * 1000;
-}
-
-function wallAt(timezone: string, t: number): number {
-  return t + offsetAt(timezone, t);
-}
-
-/** The first instant in (lo, hi] whose offset differs from the one at lo (one transition). */
-function transitionAfter(timezone: string, lo: number, hi: number): number {
-  const start = offsetAt(timezone, lo);
-  let below = lo;
-  let above = hi;
-  while (above - below > 1) {
-    const mid = Math.floor((below + above) / 2);
-    if (offsetAt(timezone, mid) === start) below = mid;
-    else above = mid;
-  }
-  return above;
-}
-
-/**
- * The instant a wall time fires at: its only occurrence, the first of two in a repeated hour,
- * or the end of the gap (the first instant after it) when the clocks skip it. This map never
- * goes backwards, which is what lets next/previous search in wall time.
- */
-function instantOf(timezone: string, wall: number): number {
-  // Zone offsets do not change twice within a day, so the offsets a day either side are the
-  // only two this wall time can have.
-  const earlyOffset = offsetAt(timezone, wall - DAY_MS);
-  const lateOffset = offsetAt(timezone, wall + DAY_MS);
-  const withEarly = wall - earlyOffset;
-  if (earlyOffset === lateOffset) return withEarly;
-  const earlyFits = offsetAt(timezone, withEarly) === earlyOffset;
-  const withLate = wall - lateOffset;
-  const lateFits = offsetAt(timezone, withLate) === lateOffset;
-  if (earlyFits && lateFits) return Math.min(withEarly, withLate);
-  if (earlyFits) return withEarly;
-  if (lateFits) return withLate;
-  return transitionAfter(timezone, Math.min(withEarly, withLate), Math.max(withEarly, withLate));
-}
-
-/**
- * When `t` lies in the second pass of a repeated hour, the wall time at which that hour ends;
- * every wall time before it already fired (on its first occurrence) at or before `t`.
- */
-function repeatedHourEnd(timezone: string, t: number): number | null {
-  const firstPass = instantOf(timezone, wallAt(timezone, t));
-  if (firstPass >= t) return null;
-  const transition = transitionAfter(timezone, firstPass, t);
-  return transition + offsetAt(timezone, firstPass);
+  return remember(knownZones, timezone, valid);
 }
 
 /** Next run strictly after `after` (epoch ms), or null when the pattern never matches again. */
@@ -177,11 +116,8 @@ export function nextCronRun(
   dayMatch: DayMatch,
   after: number,
 ): number | null {
-  const cron = requirePattern(pattern, dayMatch);
-  // Every wall time up to and including this one fired at or before `after`.
-  const firedUpTo = (repeatedHourEnd(timezone, after) ?? wallAt(timezone, after) + 1) - 1;
-  const wall = cron.nextRun(new Date(firedUpTo));
-  return wall === null ? null : instantOf(timezone, wall.getTime());
+  const next = requirePattern(pattern, timezone, dayMatch).nextRun(new Date(after));
+  return next === null ? null : next.getTime();
 }
 
 /** Latest run at or before `atOrBefore` (epoch ms), or null when there is none. */
@@ -191,11 +127,10 @@ export function previousCronRun(
   dayMatch: DayMatch,
   atOrBefore: number,
 ): number | null {
-  const cron = requirePattern(pattern, dayMatch);
-  // Croner's previousRuns is strictly before its reference: pass the first wall time not fired.
-  const notFired = repeatedHourEnd(timezone, atOrBefore) ?? wallAt(timezone, atOrBefore) + 1;
-  const wall = cron.previousRuns(1, new Date(notFired))[0];
-  return wall === undefined ? null : instantOf(timezone, wall.getTime());
+  // Croner's previousRuns is strictly before its reference, and runs fall on whole seconds.
+  const cron = requirePattern(pattern, timezone, dayMatch);
+  const previous = cron.previousRuns(1, new Date(atOrBefore + 1))[0];
+  return previous === undefined ? null : previous.getTime();
 }
 
 /**
@@ -204,7 +139,7 @@ export function previousCronRun(
  * so the first one tells. Counted in wall time; a repeated hour does not double it.
  */
 export function cronRunsPerMinute(pattern: string, dayMatch: DayMatch, from: number): number {
-  const cron = requirePattern(pattern, dayMatch);
+  const cron = requirePattern(pattern, "UTC", dayMatch);
   const first = cron.nextRun(new Date(from));
   if (first === null) return 0;
   const minuteStart = Math.floor(first.getTime() / 60_000) * 60_000;

@@ -166,25 +166,25 @@ describe("cron patterns", () => {
   });
 });
 
+/** Every run in [from, until), as ISO strings. */
+function runsUntil(pattern: string, timezone: string, from: string, until: string): string[] {
+  const out: string[] = [];
+  for (let t = nextCronRun(pattern, timezone, "or", at(from) - 1); t !== null && t < at(until); ) {
+    out.push(iso(t) ?? "");
+    t = nextCronRun(pattern, timezone, "or", t);
+  }
+  return out;
+}
+
 describe("cron across daylight-saving changes", () => {
-  it("fires a wall time skipped by the spring gap once, right after the gap (Berlin)", () => {
+  it("fires a fixed wall time skipped by the spring gap once, right after the gap (Berlin)", () => {
     // 2026-03-29 02:00 CET jumps to 03:00 CEST (01:00Z); 02:30 does not exist that day.
     expect(runs("30 2 * * *", "Europe/Berlin", "2026-03-28T12:00:00Z", 3)).toEqual([
       "2026-03-29T01:00:00.000Z",
       "2026-03-30T00:30:00.000Z",
       "2026-03-31T00:30:00.000Z",
     ]);
-    expect(runs("30 * * * *", "Europe/Berlin", "2026-03-28T23:45:00Z", 3)).toEqual([
-      "2026-03-29T00:30:00.000Z",
-      "2026-03-29T01:00:00.000Z",
-      "2026-03-29T01:30:00.000Z",
-    ]);
-    // 02:00, 02:20 and 02:40 all fold into one call at the end of the gap.
-    expect(runs("*/20 * * * *", "Europe/Berlin", "2026-03-29T00:30:00Z", 3)).toEqual([
-      "2026-03-29T00:40:00.000Z",
-      "2026-03-29T01:00:00.000Z",
-      "2026-03-29T01:20:00.000Z",
-    ]);
+    // Each hour of a list is a fixed wall time too: 02:30 fires at the end of the gap.
     expect(runs("0 30 1,2 * * *", "Europe/Berlin", "2026-03-28T23:45:00Z", 3)).toEqual([
       "2026-03-29T00:30:00.000Z",
       "2026-03-29T01:00:00.000Z",
@@ -192,42 +192,107 @@ describe("cron across daylight-saving changes", () => {
     ]);
   });
 
-  it("fires a wall time repeated by the autumn overlap once, on its first pass (Berlin)", () => {
+  it("keeps a repeating pattern's real-time rhythm across the spring gap (Berlin)", () => {
+    // The gap has no real instants: 01:40 CET is followed 20 minutes later by 03:00 CEST.
+    expect(runs("*/20 * * * *", "Europe/Berlin", "2026-03-29T00:30:00Z", 3)).toEqual([
+      "2026-03-29T00:40:00.000Z",
+      "2026-03-29T01:00:00.000Z",
+      "2026-03-29T01:20:00.000Z",
+    ]);
+    // Hourly at :30: 01:30 CET, then 03:30 CEST, one real hour later.
+    expect(runs("30 * * * *", "Europe/Berlin", "2026-03-28T23:45:00Z", 3)).toEqual([
+      "2026-03-29T00:30:00.000Z",
+      "2026-03-29T01:30:00.000Z",
+      "2026-03-29T02:30:00.000Z",
+    ]);
+    const fiveMinutes = runsUntil(
+      "*/5 * * * *",
+      "Europe/Berlin",
+      "2026-03-29T00:00:00Z",
+      "2026-03-29T03:00:00Z",
+    );
+    expect(fiveMinutes).toHaveLength(36);
+    const steps = fiveMinutes.slice(1).map((t, i) => at(t) - at(fiveMinutes[i] ?? ""));
+    expect(new Set(steps)).toEqual(new Set([5 * MINUTE]));
+  });
+
+  it("fires a fixed wall time repeated by the autumn overlap once, on its first pass (Berlin)", () => {
     // 2026-10-25 03:00 CEST falls back to 02:00 CET (01:00Z); 02:00-02:59 happens twice.
     expect(runs("30 2 * * *", "Europe/Berlin", "2026-10-24T12:00:00Z", 2)).toEqual([
       "2026-10-25T00:30:00.000Z",
       "2026-10-26T01:30:00.000Z",
     ]);
-    expect(runs("*/30 * * * *", "Europe/Berlin", "2026-10-24T23:45:00Z", 3)).toEqual([
-      "2026-10-25T00:00:00.000Z",
+    expect(runs("0 30 2,14 * * *", "Europe/Berlin", "2026-10-24T23:00:00Z", 2)).toEqual([
       "2026-10-25T00:30:00.000Z",
-      "2026-10-25T02:00:00.000Z",
+      "2026-10-25T13:30:00.000Z",
     ]);
-    // Asked from inside the second pass, the repeated wall times are already done.
+  });
+
+  it("keeps firing a repeating pattern through the repeated hour (Berlin)", () => {
+    expect(runs("*/30 * * * *", "Europe/Berlin", "2026-10-24T23:45:00Z", 5)).toEqual([
+      "2026-10-25T00:00:00.000Z", // 02:00 CEST
+      "2026-10-25T00:30:00.000Z", // 02:30 CEST
+      "2026-10-25T01:00:00.000Z", // 02:00 CET
+      "2026-10-25T01:30:00.000Z", // 02:30 CET
+      "2026-10-25T02:00:00.000Z", // 03:00 CET
+    ]);
+    // Every five minutes, never silent: 36 runs in the three real hours around the change.
+    const fiveMinutes = runsUntil(
+      "*/5 * * * *",
+      "Europe/Berlin",
+      "2026-10-24T23:00:00Z",
+      "2026-10-25T02:00:00Z",
+    );
+    expect(fiveMinutes).toHaveLength(36);
+    const steps = fiveMinutes.slice(1).map((t, i) => at(t) - at(fiveMinutes[i] ?? ""));
+    expect(new Set(steps)).toEqual(new Set([5 * MINUTE]));
+    // Hourly at :30 and at :00 and :30: each real hour has its runs.
+    expect(
+      runsUntil("30 * * * *", "Europe/Berlin", "2026-10-24T23:00:00Z", "2026-10-25T03:00:00Z"),
+    ).toEqual([
+      "2026-10-24T23:30:00.000Z",
+      "2026-10-25T00:30:00.000Z",
+      "2026-10-25T01:30:00.000Z",
+      "2026-10-25T02:30:00.000Z",
+    ]);
+    // Asked from inside the second pass, the next run is the second pass's own.
     expect(runs("*/30 * * * *", "Europe/Berlin", "2026-10-25T01:10:00Z", 1)).toEqual([
-      "2026-10-25T02:00:00.000Z",
+      "2026-10-25T01:30:00.000Z",
     ]);
     expect(
       iso(previousCronRun("*/30 * * * *", "Europe/Berlin", "or", at("2026-10-25T01:45Z"))),
+    ).toBe("2026-10-25T01:30:00.000Z");
+    expect(
+      iso(previousCronRun("*/30 * * * *", "Europe/Berlin", "or", at("2026-10-25T00:59:59Z"))),
     ).toBe("2026-10-25T00:30:00.000Z");
   });
 
-  it("follows the same rule in New York", () => {
+  it("follows the same rules in New York", () => {
     // 2026-03-08 02:00 EST jumps to 03:00 EDT (07:00Z).
     expect(runs("30 2 * * *", "America/New_York", "2026-03-07T12:00:00Z", 2)).toEqual([
       "2026-03-08T07:00:00.000Z",
       "2026-03-09T06:30:00.000Z",
     ]);
-    // 2026-11-01 02:00 EDT falls back to 01:00 EST (06:00Z); 01:30 happens twice.
+    expect(runs("*/15 * * * *", "America/New_York", "2026-03-08T06:40:00Z", 3)).toEqual([
+      "2026-03-08T06:45:00.000Z", // 01:45 EST
+      "2026-03-08T07:00:00.000Z", // 03:00 EDT
+      "2026-03-08T07:15:00.000Z",
+    ]);
+    // 2026-11-01 02:00 EDT falls back to 01:00 EST (06:00Z); 01:00-01:59 happens twice.
     expect(runs("30 1 * * *", "America/New_York", "2026-10-31T12:00:00Z", 2)).toEqual([
       "2026-11-01T05:30:00.000Z",
       "2026-11-02T06:30:00.000Z",
     ]);
-    expect(runs("*/30 1 * * *", "America/New_York", "2026-11-01T04:50:00Z", 3)).toEqual([
-      "2026-11-01T05:00:00.000Z",
-      "2026-11-01T05:30:00.000Z",
-      "2026-11-02T06:00:00.000Z",
-    ]);
+    // Repeating within the hour, even with its hour fixed: both passes through 01:xx.
+    for (const pattern of ["*/30 1 * * *", "0,30 1 * * *"]) {
+      expect(runs(pattern, "America/New_York", "2026-11-01T04:50:00Z", 5), pattern).toEqual([
+        "2026-11-01T05:00:00.000Z",
+        "2026-11-01T05:30:00.000Z",
+        "2026-11-01T06:00:00.000Z",
+        "2026-11-01T06:30:00.000Z",
+        "2026-11-02T06:00:00.000Z",
+      ]);
+    }
   });
 });
 
