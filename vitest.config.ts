@@ -85,6 +85,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The dashboard in a real headless Chromium against `npm run dev` (.ci/run installs it).
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

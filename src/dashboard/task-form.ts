@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BelfryError, invalidField } from "../core/errors";
+import { invalidField } from "../core/errors";
 import { parseOrThrow } from "../core/parse-input";
 import { type CreateTaskInput, createTaskSchema } from "../core/task-input";
 
@@ -115,10 +115,4 @@ export function createInputFromForm(form: TaskForm): CreateTaskInput {
   }
   if (form.timeout.trim() !== "") input.timeout = duration(form.timeout.trim());
   return parseOrThrow(createTaskSchema, input);
-}
-
-/** The message and field paths of a refused form, for showing beside it. */
-export function formProblem(error: unknown): { message: string; paths: string[] } | null {
-  if (!(error instanceof BelfryError) || error.code !== "invalid_request") return null;
-  return { message: error.message, paths: error.details.map((d) => d.path) };
 }

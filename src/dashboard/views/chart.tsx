@@ -3,7 +3,8 @@ import type { AttemptRecord } from "../../core/history";
 
 const WIDTH = 600;
 const HEIGHT = 160;
-const SLOT = WIDTH / 100;
+/** Bars are never wider than a twentieth of the chart, so a few attempts do not fill it. */
+const MIN_SLOTS = 20;
 
 /** The median and maximum lateness of some attempts, in ms. */
 function summary(attempts: AttemptRecord[]) {
@@ -25,6 +26,7 @@ export const LatenessChart: FC<{ attempts: AttemptRecord[] }> = ({ attempts }) =
   const oldestFirst = [...attempts].reverse();
   const { median, max, failed } = summary(attempts);
   const scale = (HEIGHT - 12) / Math.max(max, 1);
+  const slot = WIDTH / Math.max(attempts.length, MIN_SLOTS);
   const description = `${attempts.length} attempts, ${failed} failed; lateness median ${median} ms, highest ${max} ms.`;
   return (
     <figure class="chart">
@@ -39,16 +41,16 @@ export const LatenessChart: FC<{ attempts: AttemptRecord[] }> = ({ attempts }) =
         <line x1="0" y1={HEIGHT - 0.5} x2={WIDTH} y2={HEIGHT - 0.5} stroke="#57606a" />
         {oldestFirst.map((a, i) => {
           const h = Math.max(2, a.lateness_ms * scale);
-          const x = i * SLOT + 0.5;
+          const x = i * slot + 0.5;
           const fill = a.successful ? "#1a7f37" : "#cf222e";
           return (
             <g class={a.successful ? "ok" : "failed"}>
-              <rect x={x} y={HEIGHT - h} width={SLOT - 1} height={h} fill={fill}>
+              <rect x={x} y={HEIGHT - h} width={slot - 1} height={h} fill={fill}>
                 <title>{`#${a.number}.${a.attempt}: ${a.lateness_ms} ms late, ${a.successful ? "succeeded" : "failed"}`}</title>
               </rect>
               {!a.successful && (
                 <path
-                  d={`M${x} ${HEIGHT - h - 8}l${SLOT - 1} 6m0 -6l${-(SLOT - 1)} 6`}
+                  d={`M${x} ${HEIGHT - h - 8}l${slot - 1} 6m0 -6l${-(slot - 1)} 6`}
                   stroke="#cf222e"
                   stroke-width="1.5"
                 />

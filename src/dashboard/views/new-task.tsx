@@ -160,11 +160,6 @@ export const NewTaskPage: FC<{
             value={form.occurrences}
             invalid={refused(paths, "schedule.occurrences")}
           />
-          <section id="preview" aria-live="polite" aria-labelledby="preview-title" hidden>
-            <h2 id="preview-title">Next runs</h2>
-            <p id="preview-status" />
-            <ol id="preview-runs" />
-          </section>
         </fieldset>
         <fieldset>
           <legend>Retries</legend>

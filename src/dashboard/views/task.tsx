@@ -79,8 +79,7 @@ export const ExecutionsTable: FC<{
               <span class={a.successful ? "outcome ok" : "outcome failed"}>
                 {a.successful ? "OK" : "Failed"}
               </span>{" "}
-              {a.status_code !== null && `HTTP ${a.status_code}`}
-              {a.error && ` ${a.error}`}
+              {a.error ?? (a.status_code !== null ? `HTTP ${a.status_code}` : "")}
             </td>
             <td>{`${a.lateness_ms} ms`}</td>
             <td>{`${a.duration_ms} ms`}</td>
@@ -157,7 +156,7 @@ export const TaskPage: FC<{
         <dd>{d.body === undefined ? "none" : <Json value={d.body} />}</dd>
         <dt>Retries</dt>
         <dd>
-          {`${d.retry.attempts} attempts in all, backoff ${durationInWords(d.retry.backoff)} up to ${durationInWords(d.retry.max_backoff)}`}
+          {`${d.retry.attempts === 1 ? "1 attempt, no retries" : `${d.retry.attempts} attempts in all`}, backoff ${durationInWords(d.retry.backoff)} up to ${durationInWords(d.retry.max_backoff)}`}
         </dd>
         <dt>Timeout</dt>
         <dd>{durationInWords(d.timeout)}</dd>
