@@ -55,6 +55,9 @@ th { background: var(--soft); }
 .notice.error { border-color: var(--bad); color: var(--bad); }
 .definition { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; }
 .definition dd { margin: 0; overflow-wrap: anywhere; }
+.labels { display: flex; flex-wrap: wrap; gap: 0.25rem; list-style: none; margin: 0.2rem 0 0; padding: 0; }
+.labels li { font-size: 0.85rem; padding: 0 0.4rem; border: 1px solid var(--line); border-radius: 1rem;
+  background: var(--soft); }
 .pairs { margin: 0; padding-left: 1.1rem; }
 pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); padding: 0.5rem; }
 .chart svg { width: 100%; height: 10rem; background: var(--soft); }

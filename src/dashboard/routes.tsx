@@ -4,14 +4,19 @@ import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { verifyApiKey } from "../api/auth";
 import { BelfryError } from "../core/errors";
+import { parseOrThrow } from "../core/parse-input";
+import { labelFilterSchema } from "../core/task-input";
 import { TASK_STATES, type TaskState } from "../core/task-view";
+import { findTaskNames } from "../db/task-names";
 import {
   changeTaskState,
   createTask,
   deleteTask,
   getTask,
   listExecutions,
+  listProjectExecutions,
   listTasks,
+  projectStats,
 } from "../task/commands";
 import { STYLESHEET } from "./assets";
 import {
@@ -30,9 +35,11 @@ import { Refusal } from "./refusal";
 import { newSession } from "./session";
 import { blankTaskForm, createInputFromForm, readTaskForm, type TaskForm } from "./task-form";
 import { ConfirmPage, ProblemPage } from "./views/confirm";
+import { FailuresPage } from "./views/failures";
 import type { PageContext } from "./views/layout";
 import { NewTaskPage } from "./views/new-task";
 import { SignInPage } from "./views/sign-in";
+import { StatsBar } from "./views/stats";
 import { DESTRUCTIVE, TASK_ACTIONS, type TaskAction, TaskPage } from "./views/task";
 import { TasksPage } from "./views/tasks";
 
@@ -58,9 +65,18 @@ function render(c: DashboardContext, node: Child, status: ContentfulStatusCode =
   return c.html(html`<!DOCTYPE html>${node}`, status);
 }
 
-/** What every signed-in page needs from the request. */
+/** What every signed-in page needs from the request, without the header's figures. */
 function pageContext(c: DashboardContext, current: PageContext["current"]): PageContext {
   return { csrf: c.var.csrf, nonce: c.var.nonce, current };
+}
+
+/** A signed-in page's context with the header's figures: the project's stats of a day. */
+async function signedIn(
+  c: DashboardContext,
+  current: PageContext["current"],
+): Promise<PageContext> {
+  const stats = await projectStats(c.env, c.var.projectId, { window: "24h" });
+  return { ...pageContext(c, current), stats: <StatsBar stats={stats} /> };
 }
 
 dashboardRoutes.use("*", securityHeaders);
@@ -120,21 +136,72 @@ dashboardRoutes.get("/", async (c) => {
   const state = (TASK_STATES as readonly string[]).includes(stateParam)
     ? (stateParam as TaskState)
     : undefined;
+  const label = c.req.query("label")?.trim() || undefined;
+  const name = c.req.query("name")?.trim() || undefined;
   const cursor = c.req.query("cursor") || undefined;
-  const page = await listTasks(c.env, c.var.projectId, {
-    limit: TASKS_PER_PAGE,
-    ...(state && { state: [state] }),
-    ...(cursor && { cursor }),
-  });
+  const filters = { state, label, name };
+  const page = await signedIn(c, "tasks");
+  let found: Awaited<ReturnType<typeof listTasks>>;
+  try {
+    found = await listTasks(c.env, c.var.projectId, {
+      limit: TASKS_PER_PAGE,
+      ...(state && { state: [state] }),
+      ...(label && { label: parseOrThrow(labelFilterSchema, label, "label") }),
+      ...(name && { name }),
+      ...(cursor && { cursor }),
+    });
+  } catch (error) {
+    // A filter that is not one (a label without its colon) is said above an empty table.
+    if (!(error instanceof BelfryError) || error.code !== "invalid_request") throw error;
+    return render(
+      c,
+      <TasksPage
+        page={page}
+        tasks={[]}
+        filters={filters}
+        nextPage={null}
+        firstPage={null}
+        error={error.message}
+      />,
+      400,
+    );
+  }
   return render(
     c,
     <TasksPage
-      page={pageContext(c, "tasks")}
-      tasks={page.results}
-      filters={{ ...(state && { state }) }}
-      nextPage={page.next_cursor && link("/dashboard", { state, cursor: page.next_cursor })}
-      firstPage={cursor ? link("/dashboard", { state }) : null}
+      page={page}
+      tasks={found.results}
+      filters={filters}
+      nextPage={found.next_cursor && link("/dashboard", { ...filters, cursor: found.next_cursor })}
+      firstPage={cursor ? link("/dashboard", filters) : null}
       {...(c.req.query("done") === "deleted" && { notice: "Task deleted." })}
+    />,
+  );
+});
+
+dashboardRoutes.get("/failures", async (c) => {
+  const cursor = c.req.query("cursor") || undefined;
+  const [page, found] = await Promise.all([
+    signedIn(c, "failures"),
+    listProjectExecutions(c.env, c.var.projectId, {
+      successful: false,
+      limit: TASKS_PER_PAGE,
+      ...(cursor && { cursor }),
+    }),
+  ]);
+  const taskNames = await findTaskNames(
+    c.env.DB,
+    c.var.projectId,
+    found.results.map((a) => a.task_id),
+  );
+  return render(
+    c,
+    <FailuresPage
+      page={page}
+      failures={found.results}
+      taskNames={taskNames}
+      nextPage={found.next_cursor && link("/dashboard/failures", { cursor: found.next_cursor })}
+      firstPage={cursor ? "/dashboard/failures" : null}
     />,
   );
 });
@@ -149,7 +216,10 @@ const NOTICES: Record<string, string> = {
 };
 
 async function taskPage(c: DashboardContext, id: string, error?: BelfryError) {
-  const task = await getTask(c.env, c.var.projectId, id);
+  const [task, page] = await Promise.all([
+    getTask(c.env, c.var.projectId, id),
+    signedIn(c, "task"),
+  ]);
   const cursor = c.req.query("executions") || undefined;
   const [recent, executions] = await Promise.all([
     listExecutions(c.env, c.var.projectId, id, { limit: CHART_ATTEMPTS }),
@@ -162,7 +232,7 @@ async function taskPage(c: DashboardContext, id: string, error?: BelfryError) {
   return render(
     c,
     <TaskPage
-      page={pageContext(c, "task")}
+      page={page}
       task={task}
       recent={recent.results}
       executions={executions.results}
@@ -230,11 +300,11 @@ dashboardRoutes.post("/tasks/:id/:action", async (c) => {
   return c.redirect(link(`/dashboard/tasks/${id}`, { done: taskAction }), 303);
 });
 
-function newTaskPage(c: DashboardContext, form: TaskForm, error?: BelfryError) {
+async function newTaskPage(c: DashboardContext, form: TaskForm, error?: BelfryError) {
   return render(
     c,
     <NewTaskPage
-      page={pageContext(c, "new")}
+      page={await signedIn(c, "new")}
       form={form}
       {...(error && {
         error: { message: error.message, paths: error.details.map((d) => d.path) },

@@ -28,6 +28,8 @@ export const taskFormSchema = z.object({
   occurrences: field,
   attempts: field,
   timeout: field,
+  labels: field,
+  pause_after_failures: field,
 });
 export type TaskForm = z.output<typeof taskFormSchema>;
 
@@ -114,5 +116,10 @@ export function createInputFromForm(form: TaskForm): CreateTaskInput {
     input.retry = { attempts: integer(form.attempts.trim(), "retry.attempts") };
   }
   if (form.timeout.trim() !== "") input.timeout = duration(form.timeout.trim());
+  const labels = parseLines(form.labels, "labels", "=");
+  if (Object.keys(labels).length > 0) input.labels = labels;
+  if (form.pause_after_failures.trim() !== "") {
+    input.pause_after_failures = integer(form.pause_after_failures.trim(), "pause_after_failures");
+  }
   return parseOrThrow(createTaskSchema, input);
 }

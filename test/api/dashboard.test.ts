@@ -3,7 +3,14 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
-import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
+import {
+  ADMIN_TOKEN,
+  api,
+  bucket,
+  createProject,
+  eventually,
+  type TestProject,
+} from "../support/helpers";
 
 const ORIGIN = "http://belfry.test";
 
@@ -300,6 +307,8 @@ describe("dashboard pages", () => {
       occurrences: "",
       attempts: "2",
       timeout: "5s",
+      labels: "team=billing\nenv=prod",
+      pause_after_failures: "3",
     };
     const refused = await post("/dashboard/new", base, cookie);
     expect(refused.res.status).toBe(400);
@@ -320,8 +329,75 @@ describe("dashboard pages", () => {
       schedule: { cron: "0 9 * * 1-5", timezone: "Europe/Berlin" },
       retry: { attempts: 2 },
       timeout: 5000,
+      labels: { team: "billing", env: "prod" },
+      pause_after_failures: 3,
     });
     const shown = await page(`/dashboard/tasks/${id}`, { cookie });
     expect(shown.text).toContain("At 09:00, Monday to Friday (Europe/Berlin)");
+  });
+
+  it("filters the task list by state, label and name, and says when a filter is not one", async () => {
+    const project = await createProject();
+    const url = bucket().url;
+    await createTask(project, {
+      name: "billing-a",
+      url,
+      labels: { team: "billing" },
+      schedule: { every: "1h" },
+    });
+    const paused = await createTask(project, {
+      name: "billing-b",
+      url,
+      labels: { team: "billing" },
+      schedule: { every: "1h" },
+    });
+    await api("POST", `/api/v1/tasks/${paused.id}/pause`, { key: project.key });
+    await createTask(project, {
+      name: "search-a",
+      url,
+      labels: { team: "search" },
+      schedule: { every: "1h" },
+    });
+    const cookie = await signIn(project.key);
+    const names = async (query: string) => {
+      const { text } = await page(`/dashboard?${query}`, { cookie });
+      return ["billing-a", "billing-b", "search-a"].filter((n) => text.includes(`>${n}</a>`));
+    };
+    expect(await names("")).toEqual(["billing-a", "billing-b", "search-a"]);
+    expect(await names("label=team:billing")).toEqual(["billing-a", "billing-b"]);
+    expect(await names("label=team:billing&state=paused")).toEqual(["billing-b"]);
+    expect(await names("name=search")).toEqual(["search-a"]);
+    const bad = await page("/dashboard?label=no-colon", { cookie });
+    expect(bad.res.status).toBe(400);
+    expect(bad.text).toContain("label: must be key:value");
+  });
+
+  it("shows the project's figures in the header and its failed attempts on the Failures page", async () => {
+    const project = await createProject();
+    const hook = bucket();
+    await hook.program([{ status: 500, body: "<b>down</b>" }]);
+    const task = await createTask(project, {
+      name: "flaky <one>",
+      url: hook.url,
+      retry: { attempts: 1 },
+      schedule: { every: "1h" },
+    });
+    await api("POST", `/api/v1/tasks/${task.id}/run`, { key: project.key });
+    await eventually(async () => {
+      const res = await api<{ payload: { results: unknown[] } }>(
+        "GET",
+        "/api/v1/executions?successful=false",
+        { key: project.key },
+      );
+      return res.json.payload.results.length > 0 ? true : undefined;
+    });
+    const cookie = await signIn(project.key);
+    const { res, text } = await page("/dashboard/failures", { cookie });
+    expect(res.status).toBe(200);
+    expect(text).toContain(`href="/dashboard/tasks/${task.id}">flaky &lt;one&gt;</a>`);
+    expect(text).toMatch(/Failed<\/span> HTTP 500/);
+    const figures = /<dl class="stats">(.*?)<\/dl>/s.exec(text)?.[1] ?? "";
+    expect(figures).toContain("<dt>Active</dt><dd>1</dd>");
+    expect(figures).toMatch(/<dt>Failed \(24h\)<\/dt><dd>\d+<\/dd>/);
   });
 });

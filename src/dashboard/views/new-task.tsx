@@ -162,7 +162,7 @@ export const NewTaskPage: FC<{
           />
         </fieldset>
         <fieldset>
-          <legend>Retries</legend>
+          <legend>Retries and failures</legend>
           <Field
             id="attempts"
             label="Attempts per call (1 = never retry)"
@@ -176,6 +176,24 @@ export const NewTaskPage: FC<{
             value={form.timeout}
             invalid={refused(paths, "timeout")}
             hint="e.g. 30s; default 30s"
+          />
+          <Field
+            id="pause_after_failures"
+            label="Pause after this many failed executions in a row"
+            type="number"
+            value={form.pause_after_failures}
+            invalid={refused(paths, "pause_after_failures")}
+            hint="Empty: never pause for failures"
+          />
+        </fieldset>
+        <fieldset>
+          <legend>Labels</legend>
+          <TextArea
+            id="labels"
+            label="Labels"
+            value={form.labels}
+            invalid={refused(paths, "labels")}
+            hint="One a line: key=value, e.g. team=billing"
           />
         </fieldset>
         <button type="submit">Create task</button>

@@ -4,6 +4,7 @@ import { durationInWords, scheduleInWords } from "../../core/schedule-words";
 import { FINISHED_STATES, messageOf, type TaskSnapshot } from "../../core/task-view";
 import { LatenessChart } from "./chart";
 import { CsrfField, Instant, Layout, Notice, type PageContext } from "./layout";
+import { Labels } from "./tasks";
 
 /** The buttons of the Task page; `confirm` ones ask again before they act. */
 const ACTIONS = [
@@ -144,6 +145,16 @@ export const TaskPage: FC<{
         </dd>
         <dt>Schedule</dt>
         <dd>{scheduleInWords(d.schedule)}</dd>
+        <dt>Labels</dt>
+        <dd>
+          {d.labels && Object.keys(d.labels).length > 0 ? <Labels labels={d.labels} /> : "none"}
+        </dd>
+        <dt>Failure policy</dt>
+        <dd>
+          {d.pause_after_failures
+            ? `Pause after ${d.pause_after_failures} failed executions in a row (now ${p.consecutive_failures ?? 0})`
+            : "Never paused for failures"}
+        </dd>
         <dt>Headers</dt>
         <dd>
           <Pairs value={d.headers} />

@@ -4,7 +4,11 @@ import { TASK_STATES, type TaskSnapshot } from "../../core/task-view";
 import { Instant, Layout, Notice, type PageContext } from "./layout";
 
 export interface TaskFilters {
-  state?: string;
+  state?: string | undefined;
+  /** key:value */
+  label?: string | undefined;
+  /** Name prefix. */
+  name?: string | undefined;
 }
 
 /** The last result of a task in a few words: the status code or the error. */
@@ -16,6 +20,19 @@ export function lastResult(snapshot: TaskSnapshot): string {
   return code ? `HTTP ${code}` : "—";
 }
 
+/** A task's labels as key:value chips; nothing when it has none. */
+export const Labels: FC<{ labels: Record<string, string> | undefined }> = ({ labels }) => {
+  const entries = Object.entries(labels ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <ul class="labels" aria-label="Labels">
+      {entries.map(([k, v]) => (
+        <li>{`${k}:${v}`}</li>
+      ))}
+    </ul>
+  );
+};
+
 /** The Tasks page: filters, a table of the project's tasks, and cursor pages. */
 export const TasksPage: FC<{
   page: PageContext;
@@ -24,19 +41,36 @@ export const TasksPage: FC<{
   nextPage: string | null;
   firstPage: string | null;
   notice?: string;
-}> = ({ page, tasks, filters, nextPage, firstPage, notice }) => (
+  error?: string;
+}> = ({ page, tasks, filters, nextPage, firstPage, notice, error }) => (
   <Layout title="Tasks" page={page}>
     {notice && <Notice kind="ok">{notice}</Notice>}
+    {error && <Notice kind="error">{error}</Notice>}
     <form method="get" action="/dashboard" class="filters" aria-label="Filter tasks">
-      <label for="filter-state">State</label>
-      <select id="filter-state" name="state">
-        <option value="">Any</option>
-        {TASK_STATES.map((s) => (
-          <option value={s} selected={filters.state === s}>
-            {s}
-          </option>
-        ))}
-      </select>
+      <div>
+        <label for="filter-state">State</label>
+        <select id="filter-state" name="state">
+          <option value="">Any</option>
+          {TASK_STATES.map((s) => (
+            <option value={s} selected={filters.state === s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label for="filter-label">Label (key:value)</label>
+        <input
+          id="filter-label"
+          name="label"
+          value={filters.label ?? ""}
+          placeholder="team:billing"
+        />
+      </div>
+      <div>
+        <label for="filter-name">Name starts with</label>
+        <input id="filter-name" name="name" value={filters.name ?? ""} />
+      </div>
       <button type="submit">Filter</button>
     </form>
     {tasks.length === 0 ? (
@@ -64,6 +98,7 @@ export const TasksPage: FC<{
                   <a href={`/dashboard/tasks/${t.definition.id}`}>
                     {t.definition.name ?? t.definition.id}
                   </a>
+                  <Labels labels={t.definition.labels} />
                 </td>
                 <td>
                   <span class={`state ${t.progress.state}`}>{t.progress.state}</span>
