@@ -1,8 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireApiKey } from "../api/auth";
-import type { AppEnv } from "../api/context";
-import { jsonBody, parseOrThrow, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { MAX_DURATION_MS, unitToMs } from "../core/duration";
 import { BelfryError, invalidField } from "../core/errors";
@@ -11,6 +8,9 @@ import type { TaskDefinition } from "../core/task-definition";
 import { commaSeparated, createTaskSchema } from "../core/task-input";
 import type { TaskSnapshot, TaskState } from "../core/task-view";
 import { MAX_OFFSET } from "../db/paged-queries";
+import { requireApiKey } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { jsonBody, parseOrThrow, validate } from "../http/validation";
 import { changeTaskState, createTask, getTask, listTasksByOffset } from "../task/commands";
 import { type JobRecord, jobRecords, jobsWithKey, numberJob, taskOfJobNumber } from "./booper-jobs";
 import { type FieldNames, inDialectTerms } from "./field-names";

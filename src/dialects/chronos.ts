@@ -1,8 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireApiKey } from "../api/auth";
-import type { AppEnv } from "../api/context";
-import { jsonBody, parseOrThrow, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
@@ -11,6 +8,9 @@ import { AT_SKEW_MS, type CreateOptions } from "../core/task-definition";
 import { createTaskSchema, retrySchema, timestampSchema } from "../core/task-input";
 import { FINISHED_STATES, type TaskSnapshot, type TaskState } from "../core/task-view";
 import { MAX_COUNTED, MAX_OFFSET } from "../db/paged-queries";
+import { requireApiKey } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { jsonBody, parseOrThrow, validate } from "../http/validation";
 import {
   createTask,
   deleteTask,

@@ -1,17 +1,15 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { requireApiKey } from "../api/auth";
-import type { AppEnv } from "../api/context";
-import { limitByAddress } from "../api/rate-limit";
-import { parseOrThrow, readBounded, validate } from "../api/validation";
 import { readConfig } from "../config";
 import { BelfryError, invalidField } from "../core/errors";
-import { executionUuid } from "../core/execution-uuid";
-import type { AttemptRecord } from "../core/history";
 import { newAccessToken } from "../core/keys";
 import { commaSeparated, createTaskSchema, patchTaskSchema } from "../core/task-input";
 import { TASK_STATES, type TaskSnapshot } from "../core/task-view";
 import { MAX_OFFSET } from "../db/paged-queries";
+import { requireApiKey } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { limitByAddress } from "../http/rate-limit";
+import { parseOrThrow, readBounded, validate } from "../http/validation";
 import {
   changeTaskState,
   createTask,

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { requireApiKey } from "../api/auth";
-import type { AppEnv } from "../api/context";
-import { success } from "../api/envelope";
 import { taskView } from "../core/task-view";
+import { requireApiKey } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { success } from "../http/envelope";
 import { getTask } from "../task/commands";
 
 /**

@@ -1,5 +1,5 @@
-import type { RouteAnswer, RouteDoc } from "../api/route-doc";
 import { loopitisRequestSchema, loopitisUpdateSchema } from "../dialects/loopitis";
+import type { RouteAnswer, RouteDoc } from "../http/route-doc";
 import { deletedTaskSchema, taskViewSchema } from "../wire/answers";
 
 /**

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
 import { z } from "zod";
-import { requireAdmin, requireApiKey } from "../api/auth";
-import type { AppEnv } from "../api/context";
-import { limitByAddress } from "../api/rate-limit";
 import { createTaskSchema } from "../core/task-input";
+import { requireAdmin, requireApiKey } from "../http/auth";
+import type { AppEnv } from "../http/context";
+import { limitByAddress } from "../http/rate-limit";
 import { VERSION } from "../version";
 import * as answers from "../wire/answers";
 import { asObject, components, type JsonObject, tidy } from "./json-schema";
@@ -17,7 +17,7 @@ import {
   type RouteAnswer,
   type RouteDoc,
   routeDocOf,
-} from "../api/route-doc";
+} from "../http/route-doc";
 import { webhooks } from "./webhooks";
 
 /**

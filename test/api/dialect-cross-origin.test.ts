@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { allowedOrigins } from "../../src/api/cross-origin";
 import { app } from "../../src/app";
+import { allowedOrigins } from "../../src/http/cross-origin";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
 
 // A browser page on another origin polling a task (the task-status document's JavaScript

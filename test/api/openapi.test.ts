@@ -2,10 +2,10 @@ import { exports } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import type { AppEnv } from "../../src/api/context";
-import { describeRoute } from "../../src/api/route-doc";
 import { app, openApiDocument } from "../../src/app";
 import { createTaskSchema } from "../../src/core/task-input";
+import type { AppEnv } from "../../src/http/context";
+import { describeRoute } from "../../src/http/route-doc";
 import { buildDocument, type JsonObject } from "../../src/openapi/document";
 import { listTasksQuerySchema } from "../../src/task/commands";
 import {

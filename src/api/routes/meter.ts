@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { BelfryError } from "../../core/errors";
+import { requireAdmin } from "../../http/auth";
+import type { AppEnv } from "../../http/context";
+import { describeRoute } from "../../http/route-doc";
 import { meterReadings } from "../../metering";
-import { requireAdmin } from "../auth";
-import type { AppEnv } from "../context";
-import { describeRoute } from "../route-doc";
 
 /**
  * The isolate's counts of billable operations, read by `npm run bench` before and after each

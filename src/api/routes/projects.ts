@@ -13,6 +13,12 @@ import {
   revokeKey,
   rotateSigningSecret,
 } from "../../db/projects";
+import { requireAdmin } from "../../http/auth";
+import type { AppEnv } from "../../http/context";
+import { success } from "../../http/envelope";
+import { forgetKey } from "../../http/known-keys";
+import { describeRoute } from "../../http/route-doc";
+import { jsonBody, readBounded, validate } from "../../http/validation";
 import { pushSigningKeys } from "../../task/commands";
 import {
   createdProjectSchema,
@@ -20,12 +26,6 @@ import {
   revokedKeySchema,
   rotatedSecretSchema,
 } from "../../wire/answers";
-import { requireAdmin } from "../auth";
-import type { AppEnv } from "../context";
-import { success } from "../envelope";
-import { forgetKey } from "../known-keys";
-import { describeRoute } from "../route-doc";
-import { jsonBody, readBounded, validate } from "../validation";
 
 /** How long a replaced signing secret keeps signing alongside the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;

@@ -3,6 +3,11 @@ import { readConfig } from "../../config";
 import { attemptView } from "../../core/history";
 import { createTaskSchema, patchTaskSchema } from "../../core/task-input";
 import { taskView } from "../../core/task-view";
+import { requireApiKey } from "../../http/auth";
+import type { AppEnv } from "../../http/context";
+import { success } from "../../http/envelope";
+import { describeRoute } from "../../http/route-doc";
+import { jsonBody, validate } from "../../http/validation";
 import {
   changeTaskState,
   createTask,
@@ -24,11 +29,6 @@ import {
   taskPageSchema,
   taskViewSchema,
 } from "../../wire/answers";
-import { requireApiKey } from "../auth";
-import type { AppEnv } from "../context";
-import { success } from "../envelope";
-import { describeRoute } from "../route-doc";
-import { jsonBody, validate } from "../validation";
 
 const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
 

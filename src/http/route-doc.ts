@@ -39,7 +39,7 @@ export interface RouteDoc {
   auth?: "none";
 }
 
-/** What a validator middleware checks, recorded by api/validation.ts. */
+/** What a validator middleware checks, recorded by http/validation.ts. */
 export interface RecordedInput {
   target: "json" | "query" | "param" | "header" | "form" | "cookie";
   schema: z.ZodType;
