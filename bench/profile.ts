@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startDevServer } from "../scripts/dev-server.ts";
 import { benchClient, pool } from "./belfry-client.ts";
-import { startBelfry } from "./dev-server.ts";
 import { startBenchReceiver } from "./receiver.ts";
 
 interface ProfileNode {
@@ -75,8 +75,9 @@ function topSelfTime(profile: CpuProfile, count: number): string[] {
 const tasks = flag("--tasks", 300);
 const seconds = flag("--seconds", 5);
 const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-const server = await startBelfry(mkdtempSync(join(stateRoot, "belfry-profile-")), {
-  LOG_ATTEMPTS: "0",
+const server = await startDevServer({
+  persistTo: mkdtempSync(join(stateRoot, "belfry-profile-")),
+  vars: { LOG_ATTEMPTS: "0" },
 });
 const receiver = await startBenchReceiver();
 try {

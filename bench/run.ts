@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { startDevServer, startWranglerDev } from "../scripts/dev-server.ts";
 import { pool } from "./belfry-client.ts";
-import { startBelfry, startFloor } from "./dev-server.ts";
 import { checkGrid, spreadStarts } from "./grid.ts";
 import { type HistoryFootprint, historyFootprint } from "./history.ts";
 import { ANCHORS, type PerCall, pricePerMillion } from "./price.ts";
@@ -50,11 +50,13 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
  */
 const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
 const [belfryServer, floorServer] = await Promise.all([
-  startBelfry(mkdtempSync(join(stateRoot, "belfry-bench-")), {
-    LOG_ATTEMPTS: "0",
-    BELFRY_METER: "1",
+  startDevServer({
+    persistTo: mkdtempSync(join(stateRoot, "belfry-bench-")),
+    vars: { LOG_ATTEMPTS: "0", BELFRY_METER: "1" },
   }),
-  startFloor(mkdtempSync(join(stateRoot, "belfry-floor-"))),
+  startWranglerDev("bench/floor/wrangler.toml", {
+    persistTo: mkdtempSync(join(stateRoot, "belfry-floor-")),
+  }),
 ]);
 const receiver = await startBenchReceiver();
 const belfry = belfryTarget(belfryServer, ADMIN_TOKEN);

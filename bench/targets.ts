@@ -1,8 +1,9 @@
 // The two systems the benchmark measures side by side: Belfry through its public API, and the
 // floor (bench/floor) through its one creation endpoint. Each task calls the same receiver
 // path, on the same grid.
+
+import type { DevServer } from "../scripts/dev-server.ts";
 import { type BenchClient, benchClient } from "./belfry-client.ts";
-import type { DevServer } from "./dev-server.ts";
 import { recordedCalls } from "./history.ts";
 
 /** One task to create: `occurrences` calls every `every` ms from `begins`, to `url`. */

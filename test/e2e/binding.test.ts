@@ -2,6 +2,7 @@
 // entrypoint with props = { project = "dev" }; both run in one `wrangler dev`.
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
 import {
   type AttemptPayload,
@@ -11,7 +12,6 @@ import {
   receiverBucket,
   type TaskPayload,
 } from "./support/client";
-import { type DevServer, startDevServer } from "./support/dev-server";
 
 /** What crossed the binding when a Scheduler method threw. */
 interface CrossedError {

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BelfryClient, BelfryClientError } from "../../cli/client";
 import { main } from "../../cli/program";
+import { type DevServer, freePort, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
 import {
   type AttemptPayload,
@@ -20,7 +21,6 @@ import {
   receiverBucket,
   type TaskPayload,
 } from "./support/client";
-import { type DevServer, freePort, startDevServer } from "./support/dev-server";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { executionUuid } from "../../src/core/execution-uuid";
 import { startReceiver } from "../support/receiver";
 import { callApi, DEV_KEY, pollUntil, receiverBucket } from "./support/client";
-import { type DevServer, startDevServer } from "./support/dev-server";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");

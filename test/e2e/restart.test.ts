@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
+import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
 import type { ReceivedCall } from "../support/receiver-types";
 import {
@@ -16,7 +17,6 @@ import {
   receiverBucket,
   type TaskPayload,
 } from "./support/client";
-import { type DevServer, startDevServer } from "./support/dev-server";
 
 /**
  * docs/schedules-and-delivery.md, "Restarts": every active task resumes within 60 s of the

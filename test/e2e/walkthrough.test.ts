@@ -1,6 +1,7 @@
 // The README walkthrough, against a real `npm run dev` server and a loopback receiver.
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
 import {
   type AttemptPayload,
@@ -11,7 +12,6 @@ import {
   receiverBucket,
   type TaskPayload,
 } from "./support/client";
-import { type DevServer, startDevServer } from "./support/dev-server";
 
 /** How far an arrival may stray from the 2 s grid (alarm and dispatch latency on a busy box). */
 const SPACING_SLACK_MS = 500;

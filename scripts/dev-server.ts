@@ -1,3 +1,7 @@
+// Local servers under `wrangler dev`, for the end-to-end tests and the benchmark: Belfry as
+// `npm run dev` runs it, or another Worker config (the benchmark's floor). Each runs in a
+// process group of its own, so it can be measured and stopped as a whole (wrangler, workerd
+// and esbuild), and killed at once as a crash would.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -5,12 +9,12 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** A running `npm run dev` server. */
+/** A running local server. */
 export interface DevServer {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
   port: number;
-  /** Process group id of the server (wrangler and its workerd children), for measuring it. */
+  /** Process group id of the server (the launcher, wrangler, workerd), for measuring it. */
   pid: number;
   /** The Worker's V8 inspector (for CPU profiles). */
   inspectorPort: number;
@@ -35,7 +39,7 @@ export interface DevServerOptions {
   wranglerArgs?: string[];
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(REPO_ROOT, "node_modules", ".bin");
 const READY_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 5_000;
@@ -95,33 +99,56 @@ async function healthy(url: string): Promise<boolean> {
 
 /**
  * Start Belfry the way `npm run dev` does (scripts/dev.mjs on the repo's Node, wrangler from
- * node_modules/.bin) on a free port, in its own process group, and wait until /healthz answers.
+ * node_modules/.bin) on a free port, and wait until /healthz answers.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  return launch("dev server", join(BIN, "node"), ["scripts/dev.mjs", "--"], options);
+}
+
+/** Start `wrangler dev -c config` (a Worker with a /healthz route) and wait until it answers. */
+export async function startWranglerDev(
+  config: string,
+  options: DevServerOptions = {},
+): Promise<DevServer> {
+  const args = ["dev", "-c", config, "--log-level", "warn", "--ip", "127.0.0.1"];
+  return launch(config, join(BIN, "wrangler"), args, options);
+}
+
+/** Spawn `command args` with the server flags in a new process group; wait until it is healthy. */
+async function launch(
+  name: string,
+  command: string,
+  args: string[],
+  options: DevServerOptions,
+): Promise<DevServer> {
   const ownDir = options.persistTo === undefined;
-  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "belfry-e2e-"));
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "belfry-dev-"));
   const port = options.port ?? (await freePort());
+  // Each server gets its own inspector port, so servers started in parallel never collide.
+  const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const varFlags = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const args = ["scripts/dev.mjs", "--", "--port", String(port), "--persist-to", persistTo];
-  // Each server gets its own inspector port, so servers of parallel test files never collide.
-  const inspectorPort = await freePort();
-  args.push(
-    "--inspector-port",
-    String(inspectorPort),
-    ...varFlags,
-    ...(options.wranglerArgs ?? []),
-  );
+  const serverArgs = ["--port", String(port), "--persist-to", persistTo];
+  serverArgs.push("--inspector-port", String(inspectorPort), ...varFlags);
 
-  const child: ChildProcess = spawn(join(BIN, "node"), args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`, FORCE_COLOR: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-    // A new process group (setsid), so the whole tree — wrangler and workerd — can be signalled.
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    command,
+    [...args, ...serverArgs, ...(options.wranglerArgs ?? [])],
+    {
+      cwd: REPO_ROOT,
+      // The repo's own Node and wrangler, whatever the caller's PATH holds.
+      env: {
+        ...process.env,
+        PATH: `${BIN}${delimiter}${process.env.PATH ?? ""}`,
+        FORCE_COLOR: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      // A new process group (setsid), so the whole tree — wrangler and workerd — can be signalled.
+      detached: true,
+    },
+  );
   const pgid = child.pid;
-  if (pgid === undefined) throw new Error("could not spawn scripts/dev.mjs");
+  if (pgid === undefined) throw new Error(`${name}: could not spawn ${command}`);
   liveGroups.add(pgid);
 
   let log = "";
@@ -135,7 +162,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const exit = new Promise<void>((resolve) => {
     child.once("exit", (code, signal) => {
       exited = true;
-      append(Buffer.from(`\n[dev server exited: code ${code}, signal ${signal}]\n`));
+      append(Buffer.from(`\n[${name} exited: code ${code}, signal ${signal}]\n`));
       resolve();
     });
   });
@@ -150,7 +177,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     }
     await Promise.race([exit, sleep(STOP_GRACE_MS)]);
     if (!(await groupGone(pgid, STOP_GRACE_MS))) {
-      append(Buffer.from(`\n[dev server: process group ${pgid} still has members]\n`));
+      append(Buffer.from(`\n[${name}: process group ${pgid} still has members]\n`));
     }
     liveGroups.delete(pgid);
     child.stdout?.destroy();
@@ -176,7 +203,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (exited || Date.now() > deadline) {
       await server.stop();
       const why = exited ? "exited before it was ready" : `not ready within ${READY_TIMEOUT_MS} ms`;
-      throw new Error(`dev server ${why}; output:\n${log.slice(-4_000)}`);
+      throw new Error(`${name} ${why}; output:\n${log.slice(-4_000)}`);
     }
     await sleep(200);
   }
