@@ -1,4 +1,6 @@
-/** A minimal API client for the benchmark: JSON in, the envelope's payload out. */
+import { exchange, failure } from "../cli/client.ts";
+
+/** The native API by method and path, through the typed client's exchange: the payload out. */
 export interface BenchClient {
   request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T>;
 }
@@ -7,25 +9,16 @@ export interface BenchClient {
 export function benchClient(baseUrl: string, key: string): BenchClient {
   return {
     async request<T>(method: string, path: string, body?: unknown, token = key): Promise<T> {
-      const send = () =>
-        fetch(`${baseUrl}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+      const connection = { url: baseUrl, secret: token, fetch, timeoutMs: 120_000 };
+      const send = () => exchange<{ status: string; payload: T }>(connection, method, path, body);
       // A kept-alive connection the server closed while idle fails the next request sent on
       // it; a GET is sent again once on a fresh one.
-      const res = await send().catch((error: unknown) => {
+      const answer = await send().catch((error: unknown) => {
         if (method !== "GET") throw error;
         return send();
       });
-      const json = (await res.json()) as { status: string; payload: T; error?: unknown };
-      if (!res.ok)
-        throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.error)}`);
-      return json.payload;
+      if (!answer.ok) throw failure(method, `${baseUrl}${path}`, answer.status, answer.json);
+      return answer.json.payload;
     },
   };
 }

@@ -77,14 +77,16 @@ export type ClientErrorCode =
  * reach the server or read its answer (status 0).
  */
 export class BelfryClientError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ClientErrorCode,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-  ) {
+  readonly status: number;
+  readonly code: ClientErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(status: number, code: ClientErrorCode, message: string, details: ErrorDetail[] = []) {
     super(message);
     this.name = "BelfryClientError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
   }
 }
 
@@ -118,10 +120,14 @@ function labelFilters(labels: Record<string, string> | undefined): string[] {
 const taskPath = (id: string) => `/api/v1/tasks/${encodeURIComponent(id)}`;
 
 export class BelfryClient {
+  private readonly options: BelfryClientOptions;
   private readonly base: string;
   private readonly fetch: typeof fetch;
 
-  constructor(private readonly options: BelfryClientOptions) {
+  // Fields are declared, not constructor parameters: Node strips the types and runs this file
+  // as it is (the benchmark imports it).
+  constructor(options: BelfryClientOptions) {
+    this.options = options;
     this.base = options.url.replace(/\/+$/, "");
     this.fetch = options.fetch ?? globalThis.fetch;
   }
@@ -254,46 +260,84 @@ export class BelfryClient {
       const what = credential === "apiKey" ? "an API key" : "the admin token";
       throw new BelfryClientError(0, "missing_credentials", `this call needs ${what}`);
     }
-    const headers: Record<string, string> = { authorization: `Bearer ${secret}` };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const url = `${this.base}${path}`;
-    let res: Response;
-    try {
-      res = await this.fetch(url, {
-        method,
-        headers,
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (error) {
-      throw new BelfryClientError(
-        0,
-        "network_error",
-        `cannot reach ${this.base}: ${reason(error)}`,
-      );
-    }
-    const text = await res.text();
-    let envelope: Envelope<T>;
-    try {
-      envelope = JSON.parse(text) as Envelope<T>;
-    } catch {
-      throw new BelfryClientError(
-        res.status,
-        "invalid_response",
-        `${method} ${url} answered ${res.status} without JSON: ${text.slice(0, 200)}`,
-      );
-    }
-    if (envelope.status === "success" && res.ok) return envelope.payload as T;
-    const error = envelope.error;
-    if (!error) {
-      throw new BelfryClientError(
-        res.status,
-        "invalid_response",
-        `${method} ${url} answered ${res.status} without an envelope`,
-      );
-    }
-    throw new BelfryClientError(res.status, error.code, error.message, error.details ?? []);
+    const answer = await exchange<Envelope<T>>(
+      { url: this.base, secret, fetch: this.fetch, timeoutMs: this.options.timeoutMs },
+      method,
+      path,
+      body,
+    );
+    if (answer.ok && answer.json.status === "success") return answer.json.payload as T;
+    throw failure(method, `${this.base}${path}`, answer.status, answer.json);
   }
+}
+
+/** Where and how to send: a base URL, a bearer secret and the fetch to use. */
+export interface Connection {
+  url: string;
+  secret: string;
+  fetch: typeof fetch;
+  /** Per-request time limit in ms (default 30 000). */
+  timeoutMs?: number | undefined;
+}
+
+/** An answer read as JSON, whatever its status. */
+export interface JsonAnswer<T> {
+  status: number;
+  ok: boolean;
+  json: T;
+}
+
+/**
+ * One request with a JSON body (if any) and a JSON answer. A server that cannot be reached, or
+ * an answer that is not JSON, is a BelfryClientError; any status is returned to the caller.
+ */
+export async function exchange<T>(
+  connection: Connection,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<JsonAnswer<T>> {
+  const url = `${connection.url}${path}`;
+  const headers: Record<string, string> = { authorization: `Bearer ${connection.secret}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let res: Response;
+  try {
+    res = await connection.fetch(url, {
+      method,
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(connection.timeoutMs ?? 30_000),
+    });
+  } catch (error) {
+    throw new BelfryClientError(
+      0,
+      "network_error",
+      `cannot reach ${connection.url}: ${reason(error)}`,
+    );
+  }
+  const text = await res.text();
+  try {
+    return { status: res.status, ok: res.ok, json: JSON.parse(text) as T };
+  } catch {
+    throw new BelfryClientError(
+      res.status,
+      "invalid_response",
+      `${method} ${url} answered ${res.status} without JSON: ${text.slice(0, 200)}`,
+    );
+  }
+}
+
+/** The error a refused request answered with (`{ "error": … }`), as a BelfryClientError. */
+export function failure(method: string, url: string, status: number, answer: unknown) {
+  const error = (answer as Partial<Envelope<unknown>> | null)?.error;
+  if (!error) {
+    return new BelfryClientError(
+      status,
+      "invalid_response",
+      `${method} ${url} answered ${status} without an error envelope`,
+    );
+  }
+  return new BelfryClientError(status, error.code, error.message, error.details ?? []);
 }
 
 /** The most useful line of a fetch failure: Node puts the socket error in `cause`. */

@@ -1,17 +1,15 @@
-import type { ErrorCode, ErrorDetail } from "../../src/core/errors";
 import type {
   LoopitisRequestBody,
   LoopitisRequestView,
   LoopitisShownRequest,
 } from "../../src/dialects/loopitis-shapes";
-import { BelfryClient, BelfryClientError } from "../client";
-import { DEFAULT_SERVER, type GlobalOptions } from "../connection";
-import { CliError } from "../output";
+import { BelfryClient, exchange, failure } from "../client";
+import { apiKey, type GlobalOptions, serverUrl } from "../connection";
 
 /**
  * The Loopitis routes (`/requests`, docs/dialects.md) for the `belfry requests` commands. They
- * answer bare objects, not the native envelope, so they have this small client of their own;
- * errors are the native client's, so the CLI reports them the same way.
+ * answer bare objects, not the native envelope; requests and errors go through the native
+ * client's exchange, so the CLI reports them the same way.
  */
 export class LoopitisClient {
   private readonly base: string;
@@ -52,44 +50,10 @@ export class LoopitisClient {
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = `${this.base}${path}`;
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.apiKey}` };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    let res: Response;
-    try {
-      res = await this.fetch(url, {
-        method,
-        headers,
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new BelfryClientError(0, "network_error", `cannot reach ${this.base}: ${why}`);
-    }
-    const text = await res.text();
-    let answer: unknown;
-    try {
-      answer = JSON.parse(text);
-    } catch {
-      throw new BelfryClientError(
-        res.status,
-        "invalid_response",
-        `${method} ${url} answered ${res.status} without JSON: ${text.slice(0, 200)}`,
-      );
-    }
-    if (res.ok) return answer as T;
-    const error = (
-      answer as { error?: { code: ErrorCode; message: string; details?: ErrorDetail[] } }
-    ).error;
-    if (!error) {
-      throw new BelfryClientError(
-        res.status,
-        "invalid_response",
-        `${method} ${url} answered ${res.status}`,
-      );
-    }
-    throw new BelfryClientError(res.status, error.code, error.message, error.details ?? []);
+    const connection = { url: this.base, secret: this.options.apiKey, fetch: this.fetch };
+    const answer = await exchange<T>(connection, method, path, body);
+    if (answer.ok) return answer.json;
+    throw failure(method, `${this.base}${path}`, answer.status, answer.json);
   }
 }
 
@@ -98,11 +62,5 @@ export function loopitisClient(
   options: GlobalOptions,
   env: Record<string, string | undefined>,
 ): LoopitisClient {
-  const apiKey = options.apiKey ?? env.BELFRY_API_KEY;
-  if (!apiKey) throw new CliError("no API key: pass --api-key or set BELFRY_API_KEY");
-  const url = options.server ?? env.BELFRY_URL ?? DEFAULT_SERVER;
-  if (!/^https?:\/\/[^/]/i.test(url)) {
-    throw new CliError(`server URL ${JSON.stringify(url)} must start with http:// or https://`);
-  }
-  return new LoopitisClient({ url, apiKey });
+  return new LoopitisClient({ url: serverUrl(options, env), apiKey: apiKey(options, env) });
 }

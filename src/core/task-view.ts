@@ -164,8 +164,8 @@ export function taskView(snapshot: TaskSnapshot, now: number) {
     next_run_at: iso(p.next_run_at),
     last_run_at: iso(p.last_run_at),
     executions: p.executions,
-    created_at: iso(d.created_at),
-    updated_at: iso(d.updated_at),
+    created_at: new Date(d.created_at).toISOString(),
+    updated_at: new Date(d.updated_at).toISOString(),
   };
 }
 export type TaskView = ReturnType<typeof taskView>;

@@ -2,16 +2,10 @@
 // entrypoint with props = { project = "dev" }; both run in one `wrangler dev`.
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AttemptView, Page, TaskView } from "../../cli/client";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
-import {
-  type AttemptPayload,
-  callApi,
-  type Page,
-  pollUntil,
-  receiverBucket,
-  type TaskPayload,
-} from "./support/client";
+import { devClient, pollUntil, receiverBucket } from "./support/client";
 
 /** What crossed the binding when a Scheduler method threw. */
 interface CrossedError {
@@ -74,7 +68,7 @@ async function failure(method: string, ...args: unknown[]): Promise<CrossedError
 describe("Scheduler service binding", () => {
   it("creates a task for the binding's project that fires, is recorded and completes", async () => {
     const hook = receiverBucket(receiver.url);
-    const task = await value<TaskPayload & { name: string }>("createTask", {
+    const task = await value<TaskView>("createTask", {
       name: "from-a-worker",
       url: hook.url,
       body: { via: "binding" },
@@ -94,18 +88,17 @@ describe("Scheduler service binding", () => {
     }
 
     // The binding acts for the project in its props: the dev key sees the same task.
-    const overHttp = await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${task.id}`);
-    expect(overHttp.payload.id).toBe(task.id);
+    expect((await devClient(dev.url).getTask(task.id)).id).toBe(task.id);
 
     const done = await pollUntil(
-      () => value<TaskPayload>("getTask", task.id),
+      () => value<TaskView>("getTask", task.id),
       (t) => t.state === "completed",
       10_000,
     );
     expect(done).toMatchObject({ status: "completed", progress: 100 });
 
     const history = await pollUntil(
-      () => value<Page<AttemptPayload>>("listExecutions", task.id, { limit: 10 }),
+      () => value<Page<AttemptView>>("listExecutions", task.id, { limit: 10 }),
       (page) => page.results.length >= 2,
       15_000,
     );
@@ -113,27 +106,27 @@ describe("Scheduler service binding", () => {
       [2, true],
       [1, true],
     ]);
-    const failedOnly = await value<Page<AttemptPayload>>("listExecutions", task.id, {
+    const failedOnly = await value<Page<AttemptView>>("listExecutions", task.id, {
       successful: false,
     });
     expect(failedOnly.results).toEqual([]);
 
-    const listed = await value<Page<TaskPayload>>("listTasks", { status: "completed" });
+    const listed = await value<Page<TaskView>>("listTasks", { status: "completed" });
     expect(listed.results.map((t) => t.id)).toContain(task.id);
-    const running = await value<Page<TaskPayload>>("listTasks", { state: ["active", "paused"] });
+    const running = await value<Page<TaskView>>("listTasks", { state: ["active", "paused"] });
     expect(running.results.map((t) => t.id)).not.toContain(task.id);
   });
 
   it("pauses, resumes, changes, runs, cancels and deletes a task", async () => {
     const hook = receiverBucket(receiver.url);
-    const task = await value<TaskPayload>("createTask", {
+    const task = await value<TaskView>("createTask", {
       url: hook.url,
       schedule: { delay: "1h" },
     });
 
-    expect((await value<TaskPayload>("pauseTask", task.id)).state).toBe("paused");
-    expect((await value<TaskPayload>("resumeTask", task.id)).state).toBe("active");
-    const renamed = await value<TaskPayload & { name: string }>("updateTask", task.id, {
+    expect((await value<TaskView>("pauseTask", task.id)).state).toBe("paused");
+    expect((await value<TaskView>("resumeTask", task.id)).state).toBe("active");
+    const renamed = await value<TaskView>("updateTask", task.id, {
       name: "renamed",
     });
     expect(renamed.name).toBe("renamed");
@@ -146,7 +139,7 @@ describe("Scheduler service binding", () => {
     );
     expect(calls).toHaveLength(1);
 
-    expect((await value<TaskPayload>("cancelTask", task.id)).state).toBe("cancelled");
+    expect((await value<TaskView>("cancelTask", task.id)).state).toBe("cancelled");
     expect(await value("deleteTask", task.id)).toEqual({ id: task.id, deleted: true });
     const gone = await failure("getTask", task.id);
     expect(gone).toMatchObject({ code: "not_found", status: 404, message: "task not found" });
@@ -177,7 +170,7 @@ describe("Scheduler service binding", () => {
       message: "colour: unknown field",
     });
 
-    const cancelled = await value<TaskPayload>("createTask", {
+    const cancelled = await value<TaskView>("createTask", {
       url: "http://127.0.0.1:9/x",
       schedule: { delay: "1h" },
     });

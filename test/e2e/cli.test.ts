@@ -9,18 +9,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BelfryClient, BelfryClientError } from "../../cli/client";
+import { type AttemptView, BelfryClient, BelfryClientError, type TaskView } from "../../cli/client";
 import { main } from "../../cli/program";
 import { type DevServer, freePort, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
-import {
-  type AttemptPayload,
-  callApi,
-  DEV_KEY,
-  pollUntil,
-  receiverBucket,
-  type TaskPayload,
-} from "./support/client";
+import { DEV_KEY, devClient, pollUntil, receiverBucket } from "./support/client";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");
@@ -101,20 +94,6 @@ async function belfryJson<T>(args: string[], env: Record<string, string> = {}): 
   return JSON.parse(run.stdout) as T;
 }
 
-interface FullTask extends TaskPayload {
-  name: string | null;
-  method: string;
-  headers: Record<string, string>;
-  query: Record<string, string>;
-  body: unknown;
-  schedule: Record<string, unknown>;
-  retry: { attempts: number; backoff: number; max_backoff: number };
-  timeout: number;
-  callback_url: string | null;
-  events_url: string | null;
-  idempotency_key: string | null;
-}
-
 describe("belfry tasks create", () => {
   it("creates a task from a flag per field; it fires and its executions are listed", async () => {
     const hook = receiverBucket(receiver.url);
@@ -124,7 +103,7 @@ describe("belfry tasks create", () => {
     writeFileSync(bodyFile, JSON.stringify({ hello: "file" }));
     const key = `cli-${crypto.randomUUID()}`;
 
-    const created = await belfryJson<FullTask>([
+    const created = await belfryJson<TaskView>([
       "tasks",
       "create",
       "--url",
@@ -166,11 +145,7 @@ describe("belfry tasks create", () => {
     ]);
 
     // The API, not the CLI, says what was stored.
-    const { payload: stored } = await callApi<FullTask>(
-      dev.url,
-      "GET",
-      `/api/v1/tasks/${created.id}`,
-    );
+    const stored = await devClient(dev.url).getTask(created.id);
     expect(stored).toMatchObject({
       name: "cli-e2e",
       url: hook.url,
@@ -201,7 +176,7 @@ describe("belfry tasks create", () => {
 
     // History reaches D1 through the queue within seconds: poll the CLI, bounded.
     const attempts = await pollUntil(
-      () => belfryJson<AttemptPayload[]>(["tasks", "executions", created.id]),
+      () => belfryJson<AttemptView[]>(["tasks", "executions", created.id]),
       (a) => a.length >= 2,
       15_000,
       500,
@@ -218,7 +193,7 @@ describe("belfry tasks create", () => {
     );
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["2", "1"]);
     expect(lines.slice(1).every((l) => l.endsWith("200 ok"))).toBe(true);
-    const failedOnly = await belfryJson<AttemptPayload[]>([
+    const failedOnly = await belfryJson<AttemptView[]>([
       "tasks",
       "executions",
       created.id,
@@ -229,7 +204,7 @@ describe("belfry tasks create", () => {
 
   it("takes cron schedules with a zone and bounds, instants and delays", async () => {
     const hook = receiverBucket(receiver.url);
-    const cron = await belfryJson<FullTask>([
+    const cron = await belfryJson<TaskView>([
       "tasks",
       "create",
       "--url",
@@ -256,7 +231,7 @@ describe("belfry tasks create", () => {
     expect(cron.next_run_at).toBe("2030-01-01T08:00:00.000Z");
 
     const inAnHour = Math.floor(Date.now() / 1000) + 3600;
-    const at = await belfryJson<FullTask>([
+    const at = await belfryJson<TaskView>([
       "tasks",
       "create",
       "--url",
@@ -267,7 +242,7 @@ describe("belfry tasks create", () => {
     expect(at.schedule).toEqual({ at: new Date(inAnHour * 1000).toISOString() });
 
     const before = Date.now();
-    const delayed = await belfryJson<FullTask>([
+    const delayed = await belfryJson<TaskView>([
       "tasks",
       "create",
       "--url",
@@ -289,7 +264,7 @@ describe("belfry tasks list", () => {
     const name = `list-${crypto.randomUUID().slice(0, 8)}`;
     const hook = receiverBucket(receiver.url);
     const create = (suffix: string) =>
-      belfryJson<FullTask>([
+      belfryJson<TaskView>([
         "tasks",
         "create",
         "--url",
@@ -314,7 +289,7 @@ describe("belfry tasks list", () => {
     // Aligned: every column starts where its header does.
     expect(rows[0]?.indexOf("active")).toBe(header.indexOf("STATE"));
 
-    const completed = await belfryJson<FullTask[]>([
+    const completed = await belfryJson<TaskView[]>([
       "tasks",
       "list",
       "--status",
@@ -323,7 +298,7 @@ describe("belfry tasks list", () => {
       name,
     ]);
     expect(completed.map((t) => t.id)).toEqual([cancelled.id]);
-    const byState = await belfryJson<FullTask[]>([
+    const byState = await belfryJson<TaskView[]>([
       "tasks",
       "list",
       "--state",
@@ -339,7 +314,7 @@ describe("belfry tasks list", () => {
 
   it("stops at --limit and shows every task with --all, following cursors", async () => {
     const name = `page-${crypto.randomUUID().slice(0, 8)}`;
-    const client = new BelfryClient({ url: dev.url, apiKey: DEV_KEY });
+    const client = devClient(dev.url);
     for (let i = 0; i < 3; i++) {
       await client.createTask({
         name: `${name}-${i}`,
@@ -347,9 +322,9 @@ describe("belfry tasks list", () => {
         schedule: { delay: "1h" },
       });
     }
-    const two = await belfryJson<FullTask[]>(["tasks", "list", "--name", name, "--limit", "2"]);
+    const two = await belfryJson<TaskView[]>(["tasks", "list", "--name", name, "--limit", "2"]);
     expect(two.map((t) => t.name)).toEqual([`${name}-2`, `${name}-1`]);
-    const all = await belfryJson<FullTask[]>(["tasks", "list", "--name", name, "--all"]);
+    const all = await belfryJson<TaskView[]>(["tasks", "list", "--name", name, "--all"]);
     expect(all.map((t) => t.name)).toEqual([`${name}-2`, `${name}-1`, `${name}-0`]);
     // The client the CLI lists with, one task per page: three pages joined by cursors.
     const paged: string[] = [];
@@ -361,7 +336,7 @@ describe("belfry tasks list", () => {
 describe("belfry tasks show|pause|resume|run|cancel|delete", () => {
   it("controls a task's lifecycle", async () => {
     const hook = receiverBucket(receiver.url);
-    const task = await belfryJson<FullTask>([
+    const task = await belfryJson<TaskView>([
       "tasks",
       "create",
       "--url",
@@ -375,8 +350,8 @@ describe("belfry tasks show|pause|resume|run|cancel|delete", () => {
     expect(shown.stdout).toMatch(new RegExp(`^id\\s+${task.id}$`, "m"));
     expect(shown.stdout).toMatch(/^state\s+active \(status running, progress 0%\)$/m);
 
-    expect((await belfryJson<FullTask>(["tasks", "pause", task.id])).state).toBe("paused");
-    expect((await belfryJson<FullTask>(["tasks", "resume", task.id])).state).toBe("active");
+    expect((await belfryJson<TaskView>(["tasks", "pause", task.id])).state).toBe("paused");
+    expect((await belfryJson<TaskView>(["tasks", "resume", task.id])).state).toBe("active");
     const run = await belfry(["tasks", "run", task.id]);
     expect(run.code).toBe(0);
     const calls = await pollUntil(
@@ -385,7 +360,7 @@ describe("belfry tasks show|pause|resume|run|cancel|delete", () => {
       10_000,
     );
     expect(calls).toHaveLength(1);
-    expect((await belfryJson<FullTask>(["tasks", "cancel", task.id])).state).toBe("cancelled");
+    expect((await belfryJson<TaskView>(["tasks", "cancel", task.id])).state).toBe("cancelled");
 
     const resumeCancelled = await belfry(["tasks", "resume", task.id]);
     expect(resumeCancelled.code).toBe(1);
@@ -529,7 +504,7 @@ describe("belfry projects issue-key|revoke-key|rotate-secret", () => {
 describe("belfry tasks update", () => {
   it("changes the fields given, replaces the schedule, and refuses an empty change", async () => {
     const hook = receiverBucket(receiver.url).url;
-    const client = new BelfryClient({ url: dev.url, apiKey: DEV_KEY });
+    const client = devClient(dev.url);
     const task = await client.createTask({ url: hook, name: "before", schedule: { delay: "1h" } });
     const run = await inProcess([
       "tasks",
@@ -547,7 +522,7 @@ describe("belfry tasks update", () => {
     ]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const changed = JSON.parse(run.stdout) as FullTask;
+    const changed = JSON.parse(run.stdout) as TaskView;
     expect(changed).toMatchObject({
       id: task.id,
       name: "after",
@@ -571,7 +546,7 @@ describe("belfry tasks update", () => {
 
 describe("belfry tasks executions", () => {
   it("shows the latest --limit attempts (50 by default), or every one with --all", async () => {
-    const client = new BelfryClient({ url: dev.url, apiKey: DEV_KEY });
+    const client = devClient(dev.url);
     const task = await client.createTask({
       url: receiverBucket(receiver.url).url,
       schedule: { delay: "1h" },
@@ -584,9 +559,9 @@ describe("belfry tasks executions", () => {
     );
     const latest = await inProcess(["tasks", "executions", task.id, "--limit", "2", "--json"]);
     expect(latest.code).toBe(0);
-    expect((JSON.parse(latest.stdout) as AttemptPayload[]).map((a) => a.number)).toEqual([3, 2]);
+    expect((JSON.parse(latest.stdout) as AttemptView[]).map((a) => a.number)).toEqual([3, 2]);
     const every = await inProcess(["tasks", "executions", task.id, "--all", "--json"]);
-    expect((JSON.parse(every.stdout) as AttemptPayload[]).map((a) => a.number)).toEqual([3, 2, 1]);
+    expect((JSON.parse(every.stdout) as AttemptView[]).map((a) => a.number)).toEqual([3, 2, 1]);
     const zero = await inProcess(["tasks", "executions", task.id, "--limit", "0"]);
     expect(zero.code).not.toBe(0);
     expect(zero.stderr).toMatch(/--limit/);
@@ -691,9 +666,8 @@ describe("the typed client", () => {
       ["run.mjs", dev.url, DEV_KEY, target],
       { cwd: consumer },
     );
-    const task = JSON.parse(stdout) as TaskPayload;
+    const task = JSON.parse(stdout) as TaskView;
     expect(task).toMatchObject({ url: target, state: "active" });
-    const read = await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${task.id}`);
-    expect(read.payload.state).toBe("active");
+    expect((await devClient(dev.url).getTask(task.id)).state).toBe("active");
   });
 });

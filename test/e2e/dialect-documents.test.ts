@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { executionUuid } from "../../src/core/execution-uuid";
 import { startReceiver } from "../support/receiver";
-import { callApi, DEV_KEY, pollUntil, receiverBucket } from "./support/client";
+import { DEV_KEY, devClient, pollUntil, receiverBucket } from "./support/client";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");
@@ -83,7 +83,7 @@ done
 describe("the task-status document's cURL example", () => {
   it("runs as written, with the task id, host and API key filled in, and ends on completed", async () => {
     const hook = receiverBucket(receiver.url);
-    const { payload: task } = await callApi<{ id: string }>(dev.url, "POST", "/api/v1/tasks", {
+    const task = await devClient(dev.url).createTask({
       url: hook.url,
       schedule: { every: 500, occurrences: 2 },
     });

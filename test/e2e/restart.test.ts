@@ -6,17 +6,11 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
+import type { CreateTaskRequest, TaskView } from "../../cli/client";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
 import type { ReceivedCall } from "../support/receiver-types";
-import {
-  callApi,
-  delivery,
-  listAttempts,
-  pollUntil,
-  receiverBucket,
-  type TaskPayload,
-} from "./support/client";
+import { delivery, devClient, listAttempts, pollUntil, receiverBucket } from "./support/client";
 
 /**
  * docs/schedules-and-delivery.md, "Restarts": every active task resumes within 60 s of the
@@ -65,7 +59,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** run_all: grid point k is served by execution k, for k = 1..occurrences, never early. */
-function expectAllGridPoints(task: TaskPayload, calls: ReceivedCall[], every: number, n: number) {
+function expectAllGridPoints(task: TaskView, calls: ReceivedCall[], every: number, n: number) {
   expect(distinctNumbers(calls), `executions of ${task.id}`).toEqual(oneToN(n));
   const created = Date.parse(task.created_at);
   for (const call of calls.map(delivery)) {
@@ -105,15 +99,8 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     method: "POST",
     body: JSON.stringify([{ delay_ms: 8_000 }]),
   });
-  const create = async (name: string, url: string, schedule: Record<string, unknown>) => {
-    const res = await callApi<TaskPayload>(first.url, "POST", "/api/v1/tasks", {
-      name,
-      url,
-      schedule,
-    });
-    expect(res.status).toBe(201);
-    return res.payload;
-  };
+  const create = (name: string, url: string, schedule: CreateTaskRequest["schedule"]) =>
+    devClient(first.url).createTask({ name, url, schedule });
   const tasks = {
     runAll: await create("restart-run-all", hooks.runAll.url, {
       every: "1s",
@@ -145,14 +132,12 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     }),
   };
   // Its callback is still being retried when the server dies: it must survive the restart.
-  const callbackTask = (
-    await callApi<TaskPayload>(first.url, "POST", "/api/v1/tasks", {
-      name: "restart-callback",
-      url: hooks.callbackTarget.url,
-      schedule: { delay: "1s" },
-      callback_url: hooks.callback.url,
-    })
-  ).payload;
+  const callbackTask = await devClient(first.url).createTask({
+    name: "restart-callback",
+    url: hooks.callbackTarget.url,
+    schedule: { delay: "1s" },
+    callback_url: hooks.callback.url,
+  });
   const onceDuringDueAt = Date.parse(tasks.onceDuring.created_at) + 4_000;
 
   // Let a couple of calls of each recurring task arrive, then crash the whole server.
@@ -287,13 +272,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
   const order = ["runAll", "skip", "fast", "onceBefore", "onceDuring", "midCall"] as const;
   const ids = order.map((k) => tasks[k].id);
   const finals = await pollUntil(
-    () =>
-      Promise.all(
-        ids.map(
-          async (id) =>
-            (await callApi<TaskPayload>(second.url, "GET", `/api/v1/tasks/${id}`)).payload,
-        ),
-      ),
+    () => Promise.all(ids.map((id) => devClient(second.url).getTask(id))),
     (list) => list.every((t) => t.state === "completed"),
     resumeDeadline - Date.now(),
   );
@@ -308,7 +287,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     (name) => new Map(after[name].map(delivery).map((d) => [key(d.webhookId, d.attempt), d])),
   );
   const histories = await pollUntil(
-    () => Promise.all(ids.map((id) => listAttempts(second.url, id))),
+    () => Promise.all(ids.map((id) => listAttempts(devClient(second.url), id))),
     (lists) =>
       lists.every((list, i) => {
         const recorded = new Set(list.map((a) => key(a.execution_id, a.attempt)));

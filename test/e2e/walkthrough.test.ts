@@ -1,17 +1,10 @@
 // The README walkthrough, against a real `npm run dev` server and a loopback receiver.
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AttemptView } from "../../cli/client";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import { startReceiver } from "../support/receiver";
-import {
-  type AttemptPayload,
-  callApi,
-  delivery,
-  listAttempts,
-  pollUntil,
-  receiverBucket,
-  type TaskPayload,
-} from "./support/client";
+import { delivery, devClient, listAttempts, pollUntil, receiverBucket } from "./support/client";
 
 /** How far an arrival may stray from the 2 s grid (alarm and dispatch latency on a busy box). */
 const SPACING_SLACK_MS = 500;
@@ -43,13 +36,11 @@ describe("README walkthrough", () => {
 
   it("runs an every-2s task three times, completes it, and records every attempt", async () => {
     const hook = receiverBucket(receiver.url);
-    const created = await callApi<TaskPayload>(dev.url, "POST", "/api/v1/tasks", {
+    const task = await devClient(dev.url).createTask({
       name: "walkthrough",
       url: hook.url,
       schedule: { every: "2s", occurrences: 3 },
     });
-    expect(created.status).toBe(201);
-    const task = created.payload;
     expect(task.state).toBe("active");
     expect(task.status).toBe("running");
     const createdAt = Date.parse(task.created_at);
@@ -79,7 +70,7 @@ describe("README walkthrough", () => {
     expect(new Set(received.map((d) => d.webhookId)).size).toBe(3);
 
     const done = await pollUntil(
-      async () => (await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${task.id}`)).payload,
+      () => devClient(dev.url).getTask(task.id),
       (t) => t.status === "completed",
       10_000,
     );
@@ -95,14 +86,14 @@ describe("README walkthrough", () => {
 
     // History comes through the queue within seconds.
     const attempts = await pollUntil(
-      () => listAttempts(dev.url, task.id),
+      () => listAttempts(devClient(dev.url), task.id),
       (a) => a.length >= 3,
       15_000,
     );
     expect(attempts).toHaveLength(3);
     const byNumber = [...attempts].sort((a, b) => a.number - b.number);
     expect(
-      byNumber.map((a: AttemptPayload) => ({
+      byNumber.map((a: AttemptView) => ({
         number: a.number,
         attempt: a.attempt,
         successful: a.successful,
@@ -129,23 +120,17 @@ describe("README walkthrough", () => {
   it("cancels a task due far in the future", async () => {
     const hook = receiverBucket(receiver.url);
     const at = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const created = await callApi<TaskPayload>(dev.url, "POST", "/api/v1/tasks", {
+    const client = devClient(dev.url);
+    const created = await client.createTask({
       name: "walkthrough-later",
       url: hook.url,
       schedule: { at },
     });
-    expect(created.status).toBe(201);
-    expect(created.payload).toMatchObject({ state: "active", next_run_at: at });
+    expect(created).toMatchObject({ state: "active", next_run_at: at });
 
-    const cancelled = await callApi<TaskPayload>(
-      dev.url,
-      "POST",
-      `/api/v1/tasks/${created.payload.id}/cancel`,
-    );
-    expect(cancelled.status).toBe(200);
-    expect(cancelled.payload).toMatchObject({ state: "cancelled", status: "completed" });
-    const read = await callApi<TaskPayload>(dev.url, "GET", `/api/v1/tasks/${created.payload.id}`);
-    expect(read.payload.state).toBe("cancelled");
+    const cancelled = await client.cancelTask(created.id);
+    expect(cancelled).toMatchObject({ state: "cancelled", status: "completed" });
+    expect((await client.getTask(created.id)).state).toBe("cancelled");
     expect(await hook.calls()).toHaveLength(0);
   });
 });

@@ -1,78 +1,18 @@
-import type { Page } from "../../../src/wire/answers";
+import { type AttemptView, BelfryClient } from "../../../cli/client";
 import type { ReceivedCall } from "../../support/receiver-types";
-
-export type { Page };
 
 /** The dev project's API key, from scripts/dev.env. */
 export const DEV_KEY = "bf_dev_local_key";
 
-/** The fields of a task the end-to-end tests look at. */
-export interface TaskPayload {
-  id: string;
-  status: "running" | "completed" | "error";
-  progress: number;
-  message: string;
-  data: unknown;
-  state: "active" | "paused" | "completed" | "cancelled" | "failed";
-  next_run_at: string | null;
-  executions: { total: number; succeeded: number; failed: number };
-  created_at: string;
-}
-
-/** One attempt from GET /api/v1/tasks/{id}/executions. */
-export interface AttemptPayload {
-  id: string;
-  execution_id: string;
-  task_id: string;
-  number: number;
-  attempt: number;
-  scheduled_at: string;
-  status_code: number | null;
-  successful: boolean;
-  final: boolean;
-}
-
-type Envelope<T> =
-  | { status: "success"; payload: T }
-  | { status: "error"; error: { code: string; message: string } };
-
-/** Call the native API with the dev key; answers the HTTP status and the envelope's payload. */
-export async function callApi<T>(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; payload: T; raw: string }> {
-  const headers: Record<string, string> = { authorization: `Bearer ${DEV_KEY}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const raw = await res.text();
-  const envelope = JSON.parse(raw) as Envelope<T>;
-  if (envelope.status !== "success") {
-    throw new Error(`${method} ${path} → ${res.status}: ${raw}`);
-  }
-  return { status: res.status, payload: envelope.payload, raw };
+/** The typed client (belfry/client) on a dev server, with the dev project's key. */
+export function devClient(url: string): BelfryClient {
+  return new BelfryClient({ url, apiKey: DEV_KEY, timeoutMs: 10_000 });
 }
 
 /** Every attempt of a task, all pages. */
-export async function listAttempts(baseUrl: string, taskId: string): Promise<AttemptPayload[]> {
-  const all: AttemptPayload[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-    const { payload } = await callApi<Page<AttemptPayload>>(
-      baseUrl,
-      "GET",
-      `/api/v1/tasks/${taskId}/executions?limit=100${query}`,
-    );
-    all.push(...payload.results);
-    cursor = payload.next_cursor;
-  } while (cursor);
+export async function listAttempts(client: BelfryClient, taskId: string): Promise<AttemptView[]> {
+  const all: AttemptView[] = [];
+  for await (const attempt of client.executions(taskId, { limit: 100 })) all.push(attempt);
   return all;
 }
 
