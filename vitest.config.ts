@@ -37,7 +37,12 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["test/core/**/*.test.ts", "test/history/**/*.test.ts", "test/api/**/*.test.ts"],
+          include: [
+            "test/core/**/*.test.ts",
+            "test/db/**/*.test.ts",
+            "test/history/**/*.test.ts",
+            "test/api/**/*.test.ts",
+          ],
           globalSetup: ["./test/support/global-setup.ts"],
           setupFiles: ["./test/support/apply-migrations.ts"],
           testTimeout: 30_000,

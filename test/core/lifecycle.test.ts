@@ -14,6 +14,7 @@ import {
 import type { TaskDefinition } from "../../src/core/task-definition";
 import { type AttemptResult, recordAttempt, type TaskRuntime } from "../../src/core/task-runtime";
 import { executionIdPrefix } from "../../src/core/timers";
+import { taskDefinition } from "../support/tasks";
 
 const NOW = Date.UTC(2026, 11, 2, 12);
 const LIMITS = {
@@ -23,26 +24,7 @@ const LIMITS = {
   maxHeaderBytes: 8192,
 };
 
-function definition(): TaskDefinition {
-  return {
-    id: "8b1a9953-c461-4296-9c4c-1f6b1c6f1f5e",
-    project_id: "p",
-    name: null,
-    url: "https://example.com/hook",
-    method: "POST",
-    headers: {},
-    query: {},
-    schedule: { kind: "every", every: 1_000, createdAt: NOW, misfire: "run_once" },
-    retry: { attempts: 3, backoff: 1_000, max_backoff: 60_000 },
-    timeout: 30_000,
-    callback_url: null,
-    events_url: null,
-    idempotency_key: null,
-    access_token: null,
-    created_at: NOW,
-    updated_at: NOW,
-  };
-}
+const definition = () => taskDefinition(NOW);
 
 function conflict(run: () => void): string {
   try {

@@ -8,29 +8,12 @@ import {
   type TaskRuntime,
 } from "../../src/core/task-runtime";
 import type { Timer } from "../../src/core/timers";
+import { taskDefinition } from "../support/tasks";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 
-function definition(schedule: TaskDefinition["schedule"]): TaskDefinition {
-  return {
-    id: "task-1",
-    project_id: "p",
-    name: null,
-    url: "https://example.com/hook",
-    method: "POST",
-    headers: {},
-    query: {},
-    schedule,
-    retry: { attempts: 3, backoff: 1_000, max_backoff: 60_000 },
-    timeout: 30_000,
-    callback_url: null,
-    events_url: null,
-    idempotency_key: null,
-    access_token: null,
-    created_at: NOW - 10_000,
-    updated_at: NOW - 10_000,
-  };
-}
+const definition = (schedule: TaskDefinition["schedule"]) =>
+  taskDefinition(NOW - 10_000, { id: "task-1", schedule });
 
 const every = definition({ kind: "every", every: 1_000, createdAt: NOW, misfire: "run_once" });
 const once = definition({ kind: "once", at: NOW });
