@@ -1,11 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../api/context";
-import { readBounded } from "../api/validation";
 import { readConfig } from "../config";
 import { BelfryError } from "../core/errors";
 import { base64url } from "../core/keys";
 import { findLiveKeyById } from "../db/projects";
+import type { AppEnv } from "../http/context";
+import { readBounded } from "../http/validation";
 import { Refusal } from "./refusal";
 import {
   csrfToken,

@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { verifyApiKey } from "../api/auth";
 import { BelfryError } from "../core/errors";
 import { parseOrThrow } from "../core/parse-input";
 import { labelFilterSchema } from "../core/task-input";
 import { TASK_STATES, type TaskState } from "../core/task-view";
 import { findTaskNames } from "../db/task-names";
+import { verifyApiKey } from "../http/auth";
 import {
   changeTaskState,
   createTask,

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
+import { requireApiKey } from "../../http/auth";
+import type { AppEnv } from "../../http/context";
+import { success } from "../../http/envelope";
+import { describeRoute } from "../../http/route-doc";
+import { validate } from "../../http/validation";
 import { projectStats, statsQuerySchema } from "../../task/commands";
 import { statsSchema } from "../../wire/answers";
-import { requireApiKey } from "../auth";
-import type { AppEnv } from "../context";
-import { success } from "../envelope";
-import { describeRoute } from "../route-doc";
-import { validate } from "../validation";
 
 /** A project's stats: GET /api/v1/stats. */
 export const statsRoutes = new Hono<AppEnv>();
