@@ -45,7 +45,7 @@ export function readConfig(env: Env): Config {
     retentionDays: intVar(env.HISTORY_RETENTION_DAYS, 30),
     rateLimitPeriodSeconds: intVar(env.RATE_LIMIT_PERIOD_SECONDS, 10),
     addressRateLimitPeriodSeconds: intVar(env.ADDRESS_RATE_LIMIT_PERIOD_SECONDS, 10),
-    historyFlushMs: Math.min(60_000, Math.max(0, intVar(env.HISTORY_FLUSH_MS, 10_000))),
+    historyFlushMs: Math.min(60_000, Math.max(0, intVar(env.HISTORY_FLUSH_MS, 30_000))),
     finishedTaskTtlDays: intVar(env.FINISHED_TASK_TTL_DAYS, 30),
   };
 }

@@ -1,6 +1,12 @@
 import type { AttemptRecord } from "../core/history";
 import { meter } from "../metering";
-import { DEFAULT_OUTBOX_SETTINGS, emptyOutbox, Outbox, type OutboxState } from "./outbox";
+import {
+  DEFAULT_OUTBOX_SETTINGS,
+  emptyOutbox,
+  Outbox,
+  type OutboxState,
+  type PendingChunk,
+} from "./outbox";
 import { type ChunkOwner, encodeAttempt, type HistoryChunk } from "./records";
 import { SqlSpillStore } from "./spill-store";
 import { writeChunks } from "./writer";
@@ -84,6 +90,11 @@ export class HistoryCourier {
     if (!force && !this.outbox.shouldSeal(Date.now(), nextWake)) return false;
     this.outbox.seal(header());
     return true;
+  }
+
+  /** Attempts held that D1 may not have yet (see Outbox.pending). */
+  pending(): PendingChunk[] {
+    return this.outbox.pending();
   }
 
   /** The history writer has these chunks in D1; true when any was still held. */

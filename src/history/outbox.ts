@@ -4,6 +4,8 @@
 // Pure: the object persists `state()` in its one storage write per call, and lends a
 // SpillStore for the backlog of an outage. docs/architecture.md describes the protocol.
 
+import type { CompactAttempt } from "./records";
+
 /** The most bytes of one Queue message Belfry sends (the Queue's own limit is 128 KB). */
 export const MAX_MESSAGE_BYTES = 100_000;
 /** The most bytes and messages of one sendBatch (the Queue's limits: 256 KB, 100 messages). */
@@ -29,8 +31,8 @@ export interface OutboxSettings {
 }
 
 export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
-  flushMs: 10_000,
-  maxAttempts: 32,
+  flushMs: 30_000,
+  maxAttempts: 64,
   // A chunk's header (ids and the task's progress) takes the rest of a message.
   maxChunkBytes: MAX_MESSAGE_BYTES - 10_000,
   maxInlineBytes: 64_000,
@@ -41,6 +43,12 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
 };
 
 /** A sealed chunk: its message, and how its sending went. */
+/** Attempts not yet in D1, with the ordinal of the first. */
+export interface PendingChunk {
+  seq: number;
+  attempts: CompactAttempt[];
+}
+
 export interface SealedChunk {
   /** The ordinal of its first attempt; chunks are acknowledged by it. */
   seq: number;
@@ -262,6 +270,21 @@ export class Outbox {
     s.failures += 1;
     const { backoffMs, maxBackoffMs } = this.settings;
     s.retry_at = now + Math.min(backoffMs * 2 ** (s.failures - 1), maxBackoffMs);
+  }
+
+  /**
+   * Attempts held inline — sealed and open — by chunk, oldest first, as serialised attempts:
+   * what history reads add to D1's rows until the writer has them (spilled chunks, held only
+   * through an outage, are not read back).
+   */
+  pending(): PendingChunk[] {
+    const s = this.current;
+    const sealed = s.sealed
+      .filter((c) => c.count > 0)
+      .map((c) => ({ seq: c.seq, attempts: (JSON.parse(c.body) as PendingChunk).attempts }));
+    if (s.open.length === 0) return sealed;
+    const open = JSON.parse(`[${s.open.join(",")}]`) as CompactAttempt[];
+    return [...sealed, { seq: s.next_seq - s.open.length, attempts: open }];
   }
 
   /** The history writer has these chunks in D1; true when any was still held. */

@@ -1,5 +1,6 @@
 import type { AttemptRecord } from "../core/history";
-import { type CompactAttempt, decodeAttempts } from "./records";
+import type { PendingChunk } from "./outbox";
+import { type ChunkOwner, type CompactAttempt, decodeAttempts } from "./records";
 import { historyShards, shardDatabase } from "./shards";
 
 // Reading history back: a task's attempts from its shard, and a project's from every shard,
@@ -35,9 +36,14 @@ interface ChunkRow {
   body: string;
 }
 
-function placed(row: ChunkRow): PlacedAttempt[] {
-  const attempts = JSON.parse(row.body) as CompactAttempt[];
-  return decodeAttempts(row, attempts).map((record, i) => ({ record, ordinal: row.seq + i }));
+function placed(chunk: Omit<ChunkOwner, "shard"> & { seq: number; attempts: CompactAttempt[] }) {
+  return decodeAttempts(chunk, chunk.attempts).map(
+    (record, i): PlacedAttempt => ({ record, ordinal: chunk.seq + i }),
+  );
+}
+
+function placedRow(row: ChunkRow): PlacedAttempt[] {
+  return placed({ ...row, attempts: JSON.parse(row.body) as CompactAttempt[] });
 }
 
 function outcomeFilter(successful: boolean | undefined): string {
@@ -46,19 +52,48 @@ function outcomeFilter(successful: boolean | undefined): string {
 }
 
 /**
+ * A task's attempts its object still holds (./outbox.ts), placed, newest first, and the seqs
+ * of their chunks: a chunk both held and in D1 (written, not yet acknowledged) is read once.
+ */
+function placePending(task: TaskHistory, pending: readonly PendingChunk[]) {
+  const owner = { task_id: task.taskId, created_at: task.createdAt, project_id: task.projectId };
+  const attempts = pending
+    .flatMap((chunk) => placed({ ...owner, seq: chunk.seq, attempts: chunk.attempts }))
+    .sort((a, b) => b.ordinal - a.ordinal);
+  return { attempts, seqs: new Set(pending.map((c) => c.seq)) };
+}
+
+/**
  * A page of one task's attempts, newest first: up to `limit` attempts with an ordinal below
- * `before`, and whether more follow.
+ * `before`, and whether more follow — D1's merged with those its object still holds
+ * (`pending`).
  */
 export async function listTaskAttempts(
   env: Env,
   task: TaskHistory,
   query: { limit: number; before?: number; successful?: boolean },
+  pending: readonly PendingChunk[] = [],
 ): Promise<{ attempts: PlacedAttempt[]; more: boolean }> {
   const db = shardDatabase(env, task.shard);
   const sql = `SELECT task_id, created_at, seq, project_id, last_started, body FROM history
     WHERE task_id = ? AND created_at = ? AND project_id = ? AND seq < ?${outcomeFilter(query.successful)}
     ORDER BY seq DESC LIMIT ${CHUNK_PAGE}`;
+  const wanted = (a: PlacedAttempt) =>
+    (query.before === undefined || a.ordinal < query.before) &&
+    (query.successful === undefined || a.record.successful === query.successful);
+  const held = placePending(task, pending);
+  const heldWanted = held.attempts.filter(wanted);
   const out: PlacedAttempt[] = [];
+  /** Emit `a`, after every held attempt newer than it; true once the page is full. */
+  const emit = (a: PlacedAttempt | null): boolean => {
+    while (heldWanted.length > 0 && (a === null || (heldWanted[0]?.ordinal ?? 0) > a.ordinal)) {
+      const next = heldWanted.shift();
+      if (next) out.push(next);
+      if (out.length > query.limit) return true;
+    }
+    if (a) out.push(a);
+    return out.length > query.limit;
+  };
   let before = query.before ?? Number.MAX_SAFE_INTEGER;
   for (;;) {
     const { results } = await db
@@ -66,16 +101,16 @@ export async function listTaskAttempts(
       .bind(task.taskId, task.createdAt, task.projectId, before)
       .all<ChunkRow>();
     for (const row of results) {
-      const attempts = placed(row).reverse();
-      for (const a of attempts) {
-        if (query.before !== undefined && a.ordinal >= query.before) continue;
-        if (query.successful !== undefined && a.record.successful !== query.successful) continue;
-        out.push(a);
-        if (out.length > query.limit) return { attempts: out.slice(0, query.limit), more: true };
-      }
       before = row.seq;
+      if (held.seqs.has(row.seq)) continue;
+      for (const a of placedRow(row).reverse()) {
+        if (wanted(a) && emit(a)) return { attempts: out.slice(0, query.limit), more: true };
+      }
     }
-    if (results.length < CHUNK_PAGE) return { attempts: out, more: false };
+    if (results.length < CHUNK_PAGE) {
+      if (emit(null)) return { attempts: out.slice(0, query.limit), more: true };
+      return { attempts: out, more: false };
+    }
   }
 }
 
@@ -84,21 +119,29 @@ export async function pageTaskAttempts(
   env: Env,
   task: TaskHistory,
   window: { limit: number; offset: number },
+  pending: readonly PendingChunk[] = [],
 ): Promise<{ total: number; results: AttemptRecord[] }> {
+  const held = placePending(task, pending);
+  const seqs = [...held.seqs];
   const row = await shardDatabase(env, task.shard)
     .prepare(
       `SELECT COALESCE(SUM(attempts), 0) AS n, MAX(seq + attempts) AS top FROM history
-       WHERE task_id = ? AND created_at = ? AND project_id = ?`,
+       WHERE task_id = ? AND created_at = ? AND project_id = ?
+       AND seq NOT IN (${seqs.map(() => "?").join(", ")})`,
     )
-    .bind(task.taskId, task.createdAt, task.projectId)
+    .bind(task.taskId, task.createdAt, task.projectId, ...seqs)
     .first<{ n: number; top: number | null }>();
-  const total = row?.n ?? 0;
-  if (row?.top == null || window.offset >= total) return { total, results: [] };
+  const total = (row?.n ?? 0) + held.attempts.length;
+  const newest = held.attempts[0]?.ordinal;
+  const top = Math.max(newest === undefined ? -1 : newest + 1, row?.top ?? -1);
+  if (top < 0 || window.offset >= total) return { total, results: [] };
   // Ordinals are consecutive from the newest down, so an offset is an ordinal bound.
-  const { attempts } = await listTaskAttempts(env, task, {
-    limit: window.limit,
-    before: row.top - window.offset,
-  });
+  const { attempts } = await listTaskAttempts(
+    env,
+    task,
+    { limit: window.limit, before: top - window.offset },
+    pending,
+  );
   return { total, results: attempts.map((a) => a.record) };
 }
 
@@ -186,7 +229,7 @@ export async function listProjectAttempts(
       .bind(...params, ...(reader.last ?? []))
       .all<ChunkRow>();
     for (const row of results) {
-      for (const a of placed(row)) {
+      for (const a of placedRow(row)) {
         const key: ProjectCursor = [a.record.started_at, a.record.task_id, a.ordinal];
         if (!olderThan(key, query.after)) continue;
         if (query.since !== undefined && a.record.started_at < query.since) continue;

@@ -256,6 +256,16 @@ export class TaskObject extends DurableObject<Env> {
     return { exists: true, wake_at: wakeTime(this.runtime) };
   }
 
+  /**
+   * Attempts of the task created at `createdAt` that may not be in D1 yet, for history reads:
+   * a JSON array of PendingChunk (as JSON, since RPC would not keep the records' tuple type).
+   */
+  async pendingAttempts(createdAt: number): Promise<string> {
+    meter("do_requests");
+    if (this.definition?.created_at !== createdAt) return "[]";
+    return JSON.stringify(this.history.pending());
+  }
+
   /** The history writer has these chunks of the task created at `createdAt` in D1. */
   async acknowledge(createdAt: number, seqs: number[]): Promise<void> {
     meter("do_requests");

@@ -8,7 +8,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AttemptView } from "../../src/core/history";
 import type { HistoryCourier } from "../../src/history/courier";
+import type { HistoryChunk } from "../../src/history/records";
 import { shardFor } from "../../src/history/shards";
+import { writeChunks } from "../../src/history/writer";
 import worker from "../../src/index";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
 
@@ -29,6 +31,13 @@ async function attemptsOf(key: string, id: string, count: number): Promise<Attem
     const res = await api<Page>("GET", `/api/v1/tasks/${id}/executions?limit=100`, { key });
     return res.json.payload.results.length >= count ? res.json.payload.results : undefined;
   }, 15_000);
+}
+
+/** A task's attempts in D1: the project-wide list reads only D1. */
+async function inD1(key: string, id: string): Promise<AttemptView[]> {
+  const res = await api<Page>("GET", `/api/v1/executions?task_id=${id}&limit=100`, { key });
+  expect(res.status).toBe(200);
+  return res.json.payload.results;
 }
 
 describe("the record path", () => {
@@ -103,8 +112,11 @@ describe("the record path", () => {
     expect(waits[1] ?? 0).toBeGreaterThan((waits[0] ?? 0) * 1.5);
     expect(waits[2] ?? 0).toBeGreaterThan((waits[1] ?? 0) * 1.5);
     expect(waits[2] ?? 0).toBeLessThanOrEqual(300_000);
-    const none = await api<Page>("GET", `/api/v1/tasks/${id}/executions`, { key });
-    expect(none.json.payload.results).toHaveLength(0);
+    // Nothing reached D1 (the project-wide list reads only D1); the task's own list shows the
+    // attempts its object holds.
+    expect(await inD1(key, id)).toHaveLength(0);
+    const held = await api<Page>("GET", `/api/v1/tasks/${id}/executions`, { key });
+    expect(held.json.payload.results.map((a) => a.number)).toEqual([4, 3, 2, 1]);
 
     // The queue is back but D1 is not: the writer fails the batch (to be redelivered) and the
     // object, unacknowledged, keeps its records.
@@ -127,9 +139,7 @@ describe("the record path", () => {
     const second = (env as unknown as { HISTORY_B: D1Database }).HISTORY_B;
     const brokenD1 = { ...env, DB: broken(env.DB), HISTORY_B: broken(second) } as Env;
     await expect(worker.queue(batch, brokenD1)).rejects.toThrow("D1 unavailable");
-    expect(
-      (await api<Page>("GET", `/api/v1/tasks/${id}/executions`, { key })).json.payload.results,
-    ).toHaveLength(0);
+    expect(await inD1(key, id)).toHaveLength(0);
 
     // Both recover: the object's next wake-up sends again, the writer stores and acknowledges.
     await runInDurableObject(stub, (instance) => {
@@ -156,6 +166,51 @@ describe("the record path", () => {
     expect(await attemptsOf(key, id, 4)).toHaveLength(4);
   });
 
+  it("lists the attempts a task's object still holds with D1's, newest first, each once", async () => {
+    const { key } = await createProject();
+    const target = bucket();
+    const id = await createTask(key, {
+      url: target.url,
+      schedule: { every: 100, occurrences: 6, begins: new Date(Date.now() + 1_000).toISOString() },
+      retry: { attempts: 1 },
+    });
+    const stub = stubOf(id);
+    // The object keeps everything: its queue takes nothing.
+    await runInDurableObject(stub, (instance) => {
+      const object = instance as unknown as ObjectInternals;
+      const refuse = async () => {
+        throw new Error("queue unavailable");
+      };
+      object.env = {
+        ...object.env,
+        HISTORY: { send: refuse, sendBatch: refuse } as unknown as Queue,
+      };
+    });
+    await waitForTask(key, id, (t) => t.state === "completed");
+    await target.waitForCalls(6);
+    // One sealed chunk reaches D1 without the object hearing of it: it is now in both places.
+    const sealed = await runInDurableObject(stub, (instance) =>
+      (instance as unknown as ObjectInternals).history.state().sealed.map((c) => c.body),
+    );
+    const first = sealed[0];
+    expect(first).toBeDefined();
+    await writeChunks(env, [JSON.parse(first ?? "") as HistoryChunk], { maxPerTask: 1_000 });
+    expect((await inD1(key, id)).length).toBeGreaterThan(0);
+
+    const all = await api<Page>("GET", `/api/v1/tasks/${id}/executions?limit=100`, { key });
+    expect(all.json.payload.results.map((a) => a.number)).toEqual([6, 5, 4, 3, 2, 1]);
+    // Pages of two walk the same list with cursors.
+    const numbers: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const path = `/api/v1/tasks/${id}/executions?limit=2${cursor ? `&cursor=${cursor}` : ""}`;
+      const page: Page = (await api<Page>("GET", path, { key })).json;
+      numbers.push(...page.payload.results.map((a) => a.number));
+      cursor = page.payload.next_cursor;
+    } while (cursor && numbers.length < 20);
+    expect(numbers).toEqual([6, 5, 4, 3, 2, 1]);
+  });
+
   it("spreads history over two shards and lists it per task and project-wide, in order", async () => {
     const { key } = await createProject();
     const target = bucket();
@@ -173,6 +228,7 @@ describe("the record path", () => {
     expect(shards.size).toBe(2);
     for (const id of ids) await waitForTask(key, id, (t) => t.state === "completed");
     for (const id of ids) {
+      await eventually(async () => ((await inD1(key, id)).length >= 3 ? true : undefined), 15_000);
       const attempts = await attemptsOf(key, id, 3);
       expect(attempts.map((a) => a.number)).toEqual([3, 2, 1]);
     }

@@ -136,6 +136,27 @@ describe("the outbox", () => {
     expect(box.wakeAt(t1)).toBe(t1 + 2 * settings.ackTimeoutMs);
   });
 
+  it("reads back what it holds, sealed and open, with each chunk's first ordinal", () => {
+    const { box } = outbox();
+    for (let i = 0; i < 3; i++) box.add(attempt(i), T0 + i);
+    box.seal(header);
+    box.seal(header); // an empty chunk carries only the header: nothing to read back
+    box.add(attempt(3), T0 + 3);
+    box.seal(header);
+    box.add(attempt(4), T0 + 4);
+    const held = box.pending();
+    expect(held.map((c) => c.seq)).toEqual([0, 3, 4]);
+    expect(held.flatMap((c) => c.attempts.map((a) => a[0]))).toEqual([
+      "a0",
+      "a1",
+      "a2",
+      "a3",
+      "a4",
+    ]);
+    box.acknowledge([0]);
+    expect(box.pending().map((c) => c.seq)).toEqual([3, 4]);
+  });
+
   it("drops acknowledged chunks, and an acknowledgement of an unknown chunk changes nothing", () => {
     const { box } = outbox();
     box.add(attempt(0), T0);

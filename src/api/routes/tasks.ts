@@ -73,7 +73,7 @@ taskRoutes.get(
     tag: "Tasks",
     summary: "List tasks, newest first",
     description:
-      "From the task index: counters that executions change arrive within a few seconds. Keyset-paginated: pass `next_cursor` back as `cursor`.",
+      "From the task index: counters that executions change arrive with the history (within HISTORY_FLUSH_MS, 30 s). Keyset-paginated: pass `next_cursor` back as `cursor`.",
     answers: { 200: { payload: taskPageSchema, description: "One page of tasks" } },
   }),
   validate("query", listTasksQuerySchema),
@@ -188,7 +188,7 @@ taskRoutes.get(
     tag: "Tasks",
     summary: "List a task's attempts, newest first",
     description:
-      "One record per attempt; records reach the history within a few seconds of the call.",
+      "One record per attempt, current: what the task's object has not yet handed to D1 is read from the object.",
     answers: { 200: { payload: attemptPageSchema, description: "One page of attempts" } },
   }),
   validate("query", listExecutionsQuerySchema),
