@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ErrorCode, ErrorDetail } from "../src/core/errors";
 import type { AttemptView } from "../src/core/history";
+import type { schedulePreviewRequestSchema } from "../src/core/schedule-preview";
 import type { createTaskSchema, patchTaskSchema } from "../src/core/task-input";
 import type { TaskState, TaskStatus, TaskView } from "../src/core/task-view";
 import type {
@@ -12,6 +13,7 @@ import type {
   revokedKeySchema,
   rotatedSecretSchema,
   StatsWindow,
+  schedulePreviewSchema,
   statsSchema,
 } from "../src/wire/answers";
 
@@ -32,6 +34,9 @@ export type IssuedKey = z.output<typeof issuedKeySchema>;
 export type RevokedKey = z.output<typeof revokedKeySchema>;
 export type RotatedSecret = z.output<typeof rotatedSecretSchema>;
 export type ProjectStats = z.output<typeof statsSchema>;
+/** The body of a schedule preview, as the server's schema accepts it. */
+export type SchedulePreviewRequest = z.input<typeof schedulePreviewRequestSchema>;
+export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
 
 export interface ListTasksOptions {
   state?: TaskState | TaskState[];
@@ -138,6 +143,11 @@ export class BelfryClient {
   }
 
   /** The project's tasks by state, and its executions and lateness over `window` (24h). */
+  /** The runs a task with this schedule, created now (or at `from`), would make. */
+  previewSchedule(body: SchedulePreviewRequest): Promise<SchedulePreview> {
+    return this.request("POST", "/api/v1/schedules/preview", "apiKey", body);
+  }
+
   stats(window?: StatsWindow): Promise<ProjectStats> {
     return this.request("GET", `/api/v1/stats${query({ window })}`, "apiKey");
   }

@@ -12,6 +12,7 @@ import {
   projectsRotateSecret,
 } from "./commands/projects-keys";
 import { registerRequestCommands } from "./commands/requests-commands";
+import { schedulesPreview } from "./commands/schedules-preview";
 import { stats } from "./commands/stats";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
@@ -57,19 +58,9 @@ interface ExecutionsFlags {
   all?: true;
 }
 
-/** The flags for a task's fields, shared by `tasks create` and `tasks update`. */
-function addTaskFields(command: Command): Command {
+/** The flags of a schedule, shared by `tasks create`, `tasks update` and `schedules preview`. */
+function addScheduleFlags(command: Command): Command {
   return command
-    .option("--name <name>", "a name for people")
-    .option(
-      "--labels <key=value,…>",
-      'labels, comma-separated (repeatable); on update they replace all, "" clears them',
-      collect,
-    )
-    .option("--method <method>", "GET, HEAD, POST, PUT, PATCH or DELETE (default POST)")
-    .option("--header <name:value>", "a header to send (repeatable)", collect)
-    .option("--query <key=value>", "a query parameter to add (repeatable)", collect)
-    .option("--body <json|@file>", "the body: JSON, or @file holding JSON")
     .option("--at <time>", "once, at this instant (RFC 3339 or unix seconds)")
     .option("--delay <duration>", "once, this long from now (30s, 5m, 2h, 1d, or ms)")
     .option("--every <duration>", "repeatedly, on this interval")
@@ -80,7 +71,23 @@ function addTaskFields(command: Command): Command {
     .option("--occurrences <n>", "stop after this many calls", integer)
     .addOption(
       new Option("--misfire <policy>", "what to do with missed calls").choices(MISFIRE_POLICIES),
+    );
+}
+
+/** The flags for a task's fields, shared by `tasks create` and `tasks update`. */
+function addTaskFields(command: Command): Command {
+  command
+    .option("--name <name>", "a name for people")
+    .option(
+      "--labels <key=value,…>",
+      'labels, comma-separated (repeatable); on update they replace all, "" clears them',
+      collect,
     )
+    .option("--method <method>", "GET, HEAD, POST, PUT, PATCH or DELETE (default POST)")
+    .option("--header <name:value>", "a header to send (repeatable)", collect)
+    .option("--query <key=value>", "a query parameter to add (repeatable)", collect)
+    .option("--body <json|@file>", "the body: JSON, or @file holding JSON");
+  return addScheduleFlags(command)
     .option("--retry-attempts <n>", "attempts per call, the first included (default 3)", integer)
     .option("--retry-backoff <duration>", "delay before the first retry (default 1s)")
     .option("--retry-max-backoff <duration>", "longest delay between attempts (default 10m)")
@@ -103,6 +110,7 @@ Connection (flags win over the environment):
 Examples:
   belfry tasks create --url https://example.com/hook --every 5m --name heartbeat
   belfry tasks list --status running --label team=billing
+  belfry schedules preview --cron "*/15 9-17 * * 1-5" --timezone Europe/Berlin --count 5
   belfry tasks executions <id> --json
   belfry tasks cancel <id>`;
 
@@ -228,6 +236,18 @@ export function buildProgram(io: Io): Command {
     });
 
   registerRequestCommands(program, print, io.env);
+
+  const schedules = program.command("schedules").description("try schedules out");
+  addScheduleFlags(
+    schedules
+      .command("preview")
+      .description("list the runs a schedule would make: one of --at, --delay, --every, --cron"),
+  )
+    .option("--count <n>", "how many runs, 1–100 (default 10)", positive)
+    .option("--from <time>", "as for a task created at this instant (default now)")
+    .action(async (options, command: Command) => {
+      print(command, await schedulesPreview(client(command), options));
+    });
 
   program
     .command("stats")

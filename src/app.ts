@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { meterRoutes } from "./api/routes/meter";
 import { projectRoutes } from "./api/routes/projects";
+import { scheduleRoutes } from "./api/routes/schedules";
 import { statsRoutes } from "./api/routes/stats";
 import { taskRoutes } from "./api/routes/tasks";
 import { BelfryError } from "./core/errors";
@@ -49,6 +50,7 @@ app.get(
 app.route("/api/v1", taskRoutes);
 app.route("/api/v1", projectRoutes);
 app.route("/api/v1", statsRoutes);
+app.route("/api/v1", scheduleRoutes);
 app.route("/api/v1", meterRoutes);
 app.route("/api/v1/chronos", chronosRoutes);
 app.route("/api/jobs", booperRoutes);

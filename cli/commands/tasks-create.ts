@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import type { BelfryClient, CreateTaskRequest, TaskView } from "../client";
 import { CliError, type CommandOutput } from "../output";
 import { parseLabels } from "./labels";
+import { numberOrText, type ScheduleFlags, scheduleFrom } from "./schedule-flags";
 import { renderTask } from "./tasks-show";
 
 /** The flags of `belfry tasks create`, one per create field, as commander parses them. */
-export interface CreateFlags {
+export interface CreateFlags extends ScheduleFlags {
   url: string;
   name?: string;
   /** `key=value` pairs, comma-separated, repeatable; "" alone clears them. */
@@ -17,15 +18,6 @@ export interface CreateFlags {
   query?: string[];
   /** JSON, or `@file` holding JSON. */
   body?: string;
-  at?: string;
-  delay?: string;
-  every?: string;
-  cron?: string;
-  timezone?: string;
-  begins?: string;
-  expires?: string;
-  occurrences?: number;
-  misfire?: Misfire;
   retryAttempts?: number;
   retryBackoff?: string;
   retryMaxBackoff?: string;
@@ -35,15 +27,6 @@ export interface CreateFlags {
   /** Pause after this many failed occurrences in a row; null (`off`) clears it. */
   pauseAfterFailures?: number | null;
   idempotencyKey?: string;
-}
-
-type Misfire = NonNullable<CreateTaskRequest["schedule"]["misfire"]>;
-
-const NUMBER = /^\d+(\.\d+)?$/;
-
-/** A bare number means milliseconds (durations) or unix seconds (instants), as in the API. */
-function numberOrText(value: string): string | number {
-  return NUMBER.test(value) ? Number(value) : value;
 }
 
 function splitPairs(flag: string, values: string[], separator: string): Record<string, string> {
@@ -79,33 +62,6 @@ export function parseBody(value: string, readFile = (path: string) => readFileSy
       `--body: ${value.startsWith("@") ? `${value.slice(1)} does not hold` : "is not"} JSON (a text body is a JSON string: --body '"text"')`,
     );
   }
-}
-
-const SCHEDULE_FORMS = ["at", "delay", "every", "cron"] as const;
-const SCHEDULE_BOUNDS = ["timezone", "begins", "expires", "occurrences", "misfire"] as const;
-
-/** The schedule the flags give, or undefined when they name none. */
-export function scheduleFrom(
-  flags: Partial<CreateFlags>,
-): CreateTaskRequest["schedule"] | undefined {
-  const forms = SCHEDULE_FORMS.filter((f) => flags[f] !== undefined);
-  if (forms.length === 0) {
-    if (SCHEDULE_BOUNDS.some((f) => flags[f] !== undefined)) {
-      throw new CliError("a schedule needs one of --at, --delay, --every or --cron");
-    }
-    return undefined;
-  }
-  return {
-    ...(flags.at !== undefined && { at: numberOrText(flags.at) }),
-    ...(flags.delay !== undefined && { delay: numberOrText(flags.delay) }),
-    ...(flags.every !== undefined && { every: numberOrText(flags.every) }),
-    ...(flags.cron !== undefined && { cron: flags.cron }),
-    ...(flags.timezone !== undefined && { timezone: flags.timezone }),
-    ...(flags.begins !== undefined && { begins: numberOrText(flags.begins) }),
-    ...(flags.expires !== undefined && { expires: numberOrText(flags.expires) }),
-    ...(flags.occurrences !== undefined && { occurrences: flags.occurrences }),
-    ...(flags.misfire !== undefined && { misfire: flags.misfire }),
-  };
 }
 
 /** The fields other than url and schedule that the flags set, as a create or patch body has them. */

@@ -1,6 +1,7 @@
 import type { BelfryClient, TaskView, UpdateTaskRequest } from "../client";
 import { CliError, type CommandOutput } from "../output";
-import { type CreateFlags, definitionFields, scheduleFrom } from "./tasks-create";
+import { scheduleFrom } from "./schedule-flags";
+import { type CreateFlags, definitionFields } from "./tasks-create";
 import { renderTask } from "./tasks-show";
 
 /** The flags of `belfry tasks update`: those of create, each optional, without the key. */

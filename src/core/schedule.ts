@@ -129,6 +129,26 @@ export function nextGridPoint(spec: ScheduleSpec, after: number): number | null 
   }
 }
 
+/**
+ * The grid points a task serves from `first` on, one after another as it moves to each next
+ * point (`nextGridPoint`): at most `count`, and no more than the `remaining` calls its
+ * `occurrences` allow (unbounded when undefined).
+ */
+export function gridPointsFrom(
+  spec: ScheduleSpec,
+  first: number | null,
+  count: number,
+  remaining?: number,
+): number[] {
+  const limit = Math.max(0, Math.min(count, remaining ?? count));
+  const points: number[] = [];
+  for (let point = first; point !== null && points.length < limit; ) {
+    points.push(point);
+    point = nextGridPoint(spec, point);
+  }
+  return points;
+}
+
 /** What to do when a grid point comes due. */
 export interface DuePlan {
   /** Grid points to fire now, oldest first. */

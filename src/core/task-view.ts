@@ -1,4 +1,4 @@
-import type { ScheduleSpec } from "./schedule";
+import { gridPointsFrom, type ScheduleSpec } from "./schedule";
 import type { TaskDefinition } from "./task-definition";
 
 export const TASK_STATES = ["active", "paused", "completed", "cancelled", "failed"] as const;
@@ -133,6 +133,21 @@ export function messageOf(snapshot: TaskSnapshot): string {
   }
 }
 
+/** How many planned grid points a task view lists. */
+export const UPCOMING_RUNS = 5;
+
+/**
+ * An active task's next planned grid points, from its pending one on, within what its
+ * `occurrences` leave; none for a paused or finished task.
+ */
+export function upcomingRuns(snapshot: TaskSnapshot): number[] {
+  const { definition: d, progress: p } = snapshot;
+  if (p.state !== "active" || p.next_run_at === null) return [];
+  const limit = d.schedule.kind === "once" ? 1 : d.schedule.occurrences;
+  const remaining = limit === undefined ? undefined : limit - p.occurrences_used;
+  return gridPointsFrom(d.schedule, p.next_run_at, UPCOMING_RUNS, remaining);
+}
+
 /** The payload of GET /api/v1/tasks/{id}: the task-status document's five fields first. */
 export function taskView(snapshot: TaskSnapshot, now: number) {
   const { definition: d, progress: p } = snapshot;
@@ -162,6 +177,7 @@ export function taskView(snapshot: TaskSnapshot, now: number) {
     consecutive_failures: p.consecutive_failures ?? 0,
     paused_reason: p.state === "paused" ? (p.paused_reason ?? "user") : null,
     next_run_at: iso(p.next_run_at),
+    upcoming: upcomingRuns(snapshot).map((t) => new Date(t).toISOString()),
     last_run_at: iso(p.last_run_at),
     executions: p.executions,
     created_at: new Date(d.created_at).toISOString(),

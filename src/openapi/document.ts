@@ -56,6 +56,7 @@ const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [answers.revokedKeySchema, "RevokedKey"],
   [answers.rotatedSecretSchema, "RotatedSecret"],
   [answers.statsSchema, "Stats"],
+  [answers.schedulePreviewSchema, "SchedulePreview"],
   [answers.healthSchema, "Health"],
   [answers.errorEnvelopeSchema, "Error"],
 ]);

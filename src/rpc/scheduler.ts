@@ -4,6 +4,7 @@ import { BelfryError, type ErrorCode, type ErrorDetail } from "../core/errors";
 import { type AttemptView, attemptView } from "../core/history";
 import { hashSecret } from "../core/keys";
 import { parseOrThrow } from "../core/parse-input";
+import { schedulePreviewRequestSchema } from "../core/schedule-preview";
 import { createTaskSchema, patchTaskSchema } from "../core/task-input";
 import { type TaskState, type TaskStatus, type TaskView, taskView } from "../core/task-view";
 import { database } from "../db/client";
@@ -19,11 +20,12 @@ import {
   listExecutionsQuerySchema,
   listTasks,
   listTasksQuerySchema,
+  previewTaskSchedule,
   projectStats,
   statsQuerySchema,
   updateTask,
 } from "../task/commands";
-import type { Page, ProjectStats, StatsWindow } from "../wire/answers";
+import type { Page, ProjectStats, SchedulePreview, StatsWindow } from "../wire/answers";
 
 /**
  * The service binding: another Worker calls Belfry's core commands directly, with the same
@@ -52,6 +54,9 @@ export interface ListTasksRequest {
   limit?: number;
   cursor?: string;
 }
+
+/** The body of POST /api/v1/schedules/preview. */
+export type SchedulePreviewRequest = z.input<typeof schedulePreviewRequestSchema>;
 
 /** The filters of GET /api/v1/tasks/{id}/executions. */
 export interface ListExecutionsRequest {
@@ -173,6 +178,17 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
       });
       const page = await listExecutions(this.env, project, id, query);
       return { results: page.results.map(attemptView), next_cursor: page.next_cursor };
+    });
+  }
+
+  /** The runs a task with this schedule, created now (or at `from`), would make. */
+  previewSchedule(request: SchedulePreviewRequest): Promise<SchedulePreview> {
+    return this.call(async () => {
+      const runs = previewTaskSchedule(
+        this.env,
+        parseOrThrow(schedulePreviewRequestSchema, request),
+      );
+      return { runs: runs.map((t) => new Date(t).toISOString()) };
     });
   }
 

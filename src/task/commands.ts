@@ -3,6 +3,7 @@ import { readConfig as config } from "../config";
 import { BelfryError, fromSerialized, invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
 import { base64url, constantTimeEqual, idempotentTaskId } from "../core/keys";
+import { previewSchedule, type SchedulePreviewRequest } from "../core/schedule-preview";
 import { buildDefinition, type CreateOptions } from "../core/task-definition";
 import {
   type CreateTaskInput,
@@ -136,6 +137,11 @@ export async function deleteTask(env: Env, projectId: string, id: string) {
 }
 
 const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
+
+/** The grid points a task created now (or at `from`) with this schedule would call at. */
+export function previewTaskSchedule(env: Env, request: SchedulePreviewRequest): number[] {
+  return previewSchedule(request, Date.now(), config(env));
+}
 
 /** Keyset cursors are opaque to callers: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: readonly (number | string)[]): string {

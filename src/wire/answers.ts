@@ -93,6 +93,9 @@ export const taskViewSchema = z.strictObject({
       "While paused: user (paused by a request) or failures (by pause_after_failures); null otherwise",
   }),
   next_run_at: instant.nullable(),
+  upcoming: z.array(instant).meta({
+    description: "The next 5 planned grid points (fewer near the end; none unless active)",
+  }),
   last_run_at: instant.nullable(),
   executions: counts,
   created_at: instant,
@@ -179,6 +182,14 @@ export const statsSchema = z.strictObject({
 });
 
 export type ProjectStats = z.output<typeof statsSchema>;
+
+export const schedulePreviewSchema = z.strictObject({
+  runs: z.array(instant).meta({
+    description: "The grid points the schedule fires at, oldest first; fewer when it runs out",
+  }),
+});
+
+export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
 
 export const healthSchema = z.strictObject({ ok: z.literal(true), version: z.string() });
 
