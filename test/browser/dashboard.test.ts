@@ -134,6 +134,12 @@ describe("the dashboard in Chromium", () => {
     const own = await api<Task>("POST", "/api/v1/tasks", {
       name: `own-${suffix}`,
       url: hook.url,
+      labels: { suite: suffix },
+      schedule: { every: "1h" },
+    });
+    await api<Task>("POST", "/api/v1/tasks", {
+      name: `unlabelled-${suffix}`,
+      url: hook.url,
       schedule: { every: "1h" },
     });
     const other = await callApi<{ api_key: string }>(
@@ -156,7 +162,17 @@ describe("the dashboard in Chromium", () => {
       `/dashboard/tasks/${own.id}`,
     );
     expect(await page.getByText(`theirs-${suffix}`).count()).toBe(0);
+    expect(await page.getByText(`unlabelled-${suffix}`).count()).toBe(1);
+    // The header shows the project's figures.
+    const figures = page.getByRole("region", { name: "Project figures" });
+    expect(await figures.textContent()).toMatch(/Active\s*\d+/);
     await expectAccessible("Tasks page");
+
+    await page.getByLabel("Label (key:value)").fill(`suite:${suffix}`);
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.waitForURL(/label=suite/);
+    expect(await page.getByRole("link", { name: `own-${suffix}` }).count()).toBe(1);
+    expect(await page.getByText(`unlabelled-${suffix}`).count()).toBe(0);
   });
 
   it("pauses, resumes, runs and cancels a task from its page, as the API then reports", async () => {
@@ -256,6 +272,13 @@ describe("the dashboard in Chromium", () => {
     mkdirSync(join(shot, ".."), { recursive: true });
     await page.screenshot({ path: shot, fullPage: true });
 
+    await page.goto(`${dev.url}/dashboard/failures`);
+    const failures = page.getByRole("row", { name: /nightly-report/ });
+    expect(await failures.count()).toBe(2);
+    expect(await failures.filter({ hasText: "HTTP 503" }).count()).toBe(1);
+    await expectAccessible("Failures page");
+
+    await page.goto(`${dev.url}/dashboard/tasks/${task.id}`);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     const overflow = await page.evaluate(
