@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { readConfig } from "../../config";
 import { schedulePreviewRequestSchema } from "../../core/schedule-preview";
+import { requireApiKey } from "../../http/auth";
+import type { AppEnv } from "../../http/context";
+import { success } from "../../http/envelope";
+import { describeRoute } from "../../http/route-doc";
+import { jsonBody, validate } from "../../http/validation";
 import { previewTaskSchedule } from "../../task/commands";
 import { schedulePreviewSchema } from "../../wire/answers";
-import { requireApiKey } from "../auth";
-import type { AppEnv } from "../context";
-import { success } from "../envelope";
-import { describeRoute } from "../route-doc";
-import { jsonBody, validate } from "../validation";
 
 /** Schedules on their own, before there is a task: POST /api/v1/schedules/preview. */
 export const scheduleRoutes = new Hono<AppEnv>();
