@@ -1,15 +1,18 @@
 import type { z } from "zod";
+import type { Alert, alertDestinationSchema } from "../src/core/alerts";
 import type { ErrorCode, ErrorDetail } from "../src/core/errors";
 import type { AttemptView } from "../src/core/history";
 import type { schedulePreviewRequestSchema } from "../src/core/schedule-preview";
 import type { createTaskSchema, patchTaskSchema } from "../src/core/task-input";
 import type { TaskState, TaskStatus, TaskView } from "../src/core/task-view";
 import type {
+  alertDestinationViewSchema,
   createdProjectSchema,
   deletedTaskSchema,
   issuedKeySchema,
   LifecycleAction,
   Page,
+  removedAlertsSchema,
   revokedKeySchema,
   rotatedSecretSchema,
   StatsWindow,
@@ -37,6 +40,12 @@ export type ProjectStats = z.output<typeof statsSchema>;
 /** The body of a schedule preview, as the server's schema accepts it. */
 export type SchedulePreviewRequest = z.input<typeof schedulePreviewRequestSchema>;
 export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
+/** The body of PUT /api/v1/alerts. */
+export type AlertDestinationRequest = z.input<typeof alertDestinationSchema>;
+export type AlertDestination = z.output<typeof alertDestinationViewSchema>;
+export type RemovedAlerts = z.output<typeof removedAlertsSchema>;
+/** What the alert destination receives. */
+export type { Alert };
 
 export interface ListTasksOptions {
   state?: TaskState | TaskState[];
@@ -150,6 +159,21 @@ export class BelfryClient {
 
   stats(window?: StatsWindow): Promise<ProjectStats> {
     return this.request("GET", `/api/v1/stats${query({ window })}`, "apiKey");
+  }
+
+  /** The project's alert destination; a 404 BelfryClientError when it has none. */
+  getAlerts(): Promise<AlertDestination> {
+    return this.request("GET", "/api/v1/alerts", "apiKey");
+  }
+
+  /** Set the project's one alert destination (absent `events`: all of them). */
+  setAlerts(body: AlertDestinationRequest): Promise<AlertDestination> {
+    return this.request("PUT", "/api/v1/alerts", "apiKey", body);
+  }
+
+  /** Remove the project's alert destination. */
+  removeAlerts(): Promise<RemovedAlerts> {
+    return this.request("DELETE", "/api/v1/alerts", "apiKey");
   }
 
   /** One task, read live. */

@@ -5,6 +5,7 @@ import { VERSION } from "../src/version";
 import { STATS_WINDOW_NAMES, type StatsWindow } from "../src/wire/answers";
 import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
+import { alertsRemove, alertsSet, alertsShow } from "./commands/alerts";
 import { projectsCreate } from "./commands/projects-create";
 import {
   projectsIssueKey,
@@ -259,6 +260,33 @@ export function buildProgram(io: Io): Command {
     )
     .action(async (options: { window?: StatsWindow }, command: Command) => {
       print(command, await stats(client(command), options.window));
+    });
+
+  const alerts = program
+    .command("alerts")
+    .description("the project's alert destination: failures, pauses, recoveries");
+  alerts
+    .command("set")
+    .description("send the project's alerts to this URL (signed POSTs)")
+    .requiredOption("--url <url>", "where the alerts go")
+    .option(
+      "--events <list>",
+      "comma list of occurrence.failed, task.paused, task.recovered, task.failed (default all)",
+    )
+    .action(async (options: { url: string; events?: string }, command: Command) => {
+      print(command, await alertsSet(client(command), options));
+    });
+  alerts
+    .command("show")
+    .description("show the project's alert destination")
+    .action(async (_options, command: Command) => {
+      print(command, await alertsShow(client(command)));
+    });
+  alerts
+    .command("remove")
+    .description("remove the project's alert destination")
+    .action(async (_options, command: Command) => {
+      print(command, await alertsRemove(client(command)));
     });
 
   const projects = program.command("projects").description("manage projects (admin token)");

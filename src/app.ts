@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { alertRoutes } from "./api/routes/alerts";
 import { meterRoutes } from "./api/routes/meter";
 import { projectRoutes } from "./api/routes/projects";
 import { scheduleRoutes } from "./api/routes/schedules";
@@ -51,6 +52,7 @@ app.route("/api/v1", taskRoutes);
 app.route("/api/v1", projectRoutes);
 app.route("/api/v1", statsRoutes);
 app.route("/api/v1", scheduleRoutes);
+app.route("/api/v1", alertRoutes);
 app.route("/api/v1", meterRoutes);
 app.route("/api/v1/chronos", chronosRoutes);
 app.route("/api/jobs", booperRoutes);

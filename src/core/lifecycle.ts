@@ -72,8 +72,8 @@ export interface OccurrenceOutcome {
 }
 
 /**
- * Count an occurrence that ended (its final attempt was recorded): a success clears the count,
- * a failure adds one, and once the count reaches the task's `pause_after_failures` an active
+ * Count an occurrence that ended (its final attempt was recorded): a success clears the count
+ * (and is a recovery when the occurrence before it failed, resumed or not), a failure adds one, and once the count reaches the task's `pause_after_failures` an active
  * task is paused by the system (`paused_reason: "failures"`). A task that 410 Gone or a
  * one-time failure ended stays failed. Null for an attempt that will be retried.
  */
@@ -84,13 +84,15 @@ export function countOccurrence(
 ): OccurrenceOutcome | null {
   if (!attempt.final) return null;
   const { progress } = runtime;
-  const before = progress.consecutive_failures ?? 0;
+  const recovered = progress.failing === true || (progress.consecutive_failures ?? 0) > 0;
   if (attempt.successful) {
     progress.consecutive_failures = 0;
-    return { consecutive_failures: 0, paused: false, recovered: before > 0 };
+    progress.failing = false;
+    return { consecutive_failures: 0, paused: false, recovered };
   }
-  const count = before + 1;
+  const count = (progress.consecutive_failures ?? 0) + 1;
   progress.consecutive_failures = count;
+  progress.failing = true;
   const limit = def.pause_after_failures ?? null;
   const paused = limit !== null && count >= limit && progress.state === "active";
   if (paused) {

@@ -45,6 +45,11 @@ export interface TaskProgress {
   reason: string | null;
   /** Occurrences in a row whose final attempt failed (absent on tasks stored before it). */
   consecutive_failures?: number;
+  /**
+   * The last occurrence failed: the next success is a recovery, even after a resume cleared
+   * `consecutive_failures`.
+   */
+  failing?: boolean;
   /** Who paused the task, while it is paused (absent on tasks stored before it). */
   paused_reason?: PauseReason | null;
   /** When the task reached a finished state (completed, cancelled, failed). */

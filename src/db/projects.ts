@@ -3,6 +3,8 @@ import type { Database } from "./client";
 import { apiKeys, projects } from "./schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
+/** A project to insert: the columns a new project may leave out (its alerts) are optional. */
+export type NewProject = typeof projects.$inferInsert;
 
 /** The project a live (not revoked) key hash belongs to, with the key's id. */
 export async function findKeyByHash(d1: D1Database, hash: string) {
@@ -33,7 +35,7 @@ export async function findProject(db: Database, id: string): Promise<ProjectRow 
 /** Insert a project with its first key. */
 export async function insertProject(
   db: Database,
-  project: ProjectRow,
+  project: NewProject,
   key: { id: string; prefix: string; hash: string },
 ): Promise<void> {
   await db.batch([
@@ -45,7 +47,7 @@ export async function insertProject(
 /** Insert a project and key unless they exist (the local dev project). */
 export async function ensureProject(
   db: Database,
-  project: ProjectRow,
+  project: NewProject,
   key: { id: string; prefix: string; hash: string },
 ): Promise<void> {
   await db.batch([

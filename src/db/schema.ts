@@ -17,6 +17,10 @@ export const projects = sqliteTable("projects", {
   previousSigningSecret: text("previous_signing_secret"),
   previousValidUntil: integer("previous_valid_until"),
   createdAt: integer("created_at").notNull(),
+  /** Where the project's alerts go (core/alerts.ts); null: no alerts. */
+  alertUrl: text("alert_url"),
+  /** The alert events sent there, a JSON array. */
+  alertEvents: text("alert_events"),
 });
 
 export const apiKeys = sqliteTable(

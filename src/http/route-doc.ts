@@ -8,7 +8,7 @@ import type { z } from "zod";
  * from the app's own routes and middleware by ./document.ts, so nothing is written twice.
  */
 
-export type Tag = "Tasks" | "Projects" | "Chronos" | "Booper" | "Loopitis" | "Service";
+export type Tag = "Tasks" | "Alerts" | "Projects" | "Chronos" | "Booper" | "Loopitis" | "Service";
 
 /** Statuses of the error envelope. */
 export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 429 | 500;

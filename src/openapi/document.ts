@@ -57,6 +57,8 @@ const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [answers.rotatedSecretSchema, "RotatedSecret"],
   [answers.statsSchema, "Stats"],
   [answers.schedulePreviewSchema, "SchedulePreview"],
+  [answers.alertDestinationViewSchema, "AlertDestination"],
+  [answers.removedAlertsSchema, "RemovedAlerts"],
   [answers.healthSchema, "Health"],
   [answers.errorEnvelopeSchema, "Error"],
 ]);
@@ -346,10 +348,11 @@ export function buildDocument(
         "Webhook cron on Cloudflare Workers. Every answer of /api/v1 is an envelope: " +
         '`{"status":"success","payload":…}` or `{"status":"error","error":{code,message,details}}`. ' +
         "Unknown JSON fields are refused. Task routes take an API key, project routes the admin token. " +
-        "The requests Belfry sends — calls, callbacks and events — are described under `webhooks`.",
+        "The requests Belfry sends — calls, callbacks, events and alerts — are described under `webhooks`.",
     },
     tags: [
       { name: "Tasks", description: "A project's tasks and their executions (API key)" },
+      { name: "Alerts", description: "The project's alert destination (API key)" },
       { name: "Projects", description: "Projects, API keys and signing secrets (admin token)" },
       {
         name: "Chronos",

@@ -1,5 +1,11 @@
 import { jsonValueSchema } from "../wire/answers";
-import { CALL_HEADERS, callbackSchema, eventSchema, SIGNATURE_HEADERS } from "../wire/outgoing";
+import {
+  alertSchema,
+  CALL_HEADERS,
+  callbackSchema,
+  eventSchema,
+  SIGNATURE_HEADERS,
+} from "../wire/outgoing";
 import { components, type JsonObject } from "./json-schema";
 
 /**
@@ -98,12 +104,23 @@ export const webhooks = {
       "job.started, job.request, job.response, job.error and job.finished, in order per task.",
       "Event",
     ),
+    alert: notification(
+      "projectAlert",
+      "A project's alerts, to its alert destination",
+      "occurrence.failed, task.paused, task.recovered and task.failed, as PUT /api/v1/alerts subscribed to them; delivered at least once (webhook-id is the alert's own), in order per task.",
+      "Alert",
+    ),
   } satisfies JsonObject,
 
   /** The components the webhooks refer to. */
   schemas(): JsonObject {
     return components(
-      { Callback: callbackSchema, Event: eventSchema, JsonValue: jsonValueSchema },
+      {
+        Callback: callbackSchema,
+        Event: eventSchema,
+        Alert: alertSchema,
+        JsonValue: jsonValueSchema,
+      },
       "output",
     );
   },

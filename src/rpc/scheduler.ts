@@ -1,5 +1,6 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { z } from "zod";
+import { type AlertDestination, alertDestinationSchema } from "../core/alerts";
 import { BelfryError, type ErrorCode, type ErrorDetail } from "../core/errors";
 import { type AttemptView, attemptView } from "../core/history";
 import { hashSecret } from "../core/keys";
@@ -10,6 +11,11 @@ import { type TaskState, type TaskStatus, type TaskView, taskView } from "../cor
 import { database } from "../db/client";
 import { DEV_PROJECT_ID, ensureDevProject } from "../db/dev-project";
 import { findProject } from "../db/projects";
+import {
+  getAlertDestination,
+  putAlertDestination,
+  removeAlertDestination,
+} from "../task/alert-commands";
 import {
   changeTaskState,
   createTask,
@@ -196,6 +202,26 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
   stats(window: StatsWindow = "24h"): Promise<ProjectStats> {
     return this.call(async (project) =>
       projectStats(this.env, project, parseOrThrow(statsQuerySchema, { window })),
+    );
+  }
+
+  /** The project's alert destination; `not_found` when it has none. */
+  getAlerts(): Promise<AlertDestination> {
+    return this.call((project) => getAlertDestination(this.env, project));
+  }
+
+  /** Set the project's one alert destination, as PUT /api/v1/alerts does. */
+  setAlerts(request: z.input<typeof alertDestinationSchema>): Promise<AlertDestination> {
+    return this.call(async (project) => {
+      const body = parseOrThrow(alertDestinationSchema, request);
+      return putAlertDestination(this.env, project, body, (push) => this.ctx.waitUntil(push));
+    });
+  }
+
+  /** Remove the project's alert destination; `removed` is false when it had none. */
+  removeAlerts(): Promise<{ removed: boolean }> {
+    return this.call((project) =>
+      removeAlertDestination(this.env, project, (push) => this.ctx.waitUntil(push)),
     );
   }
 

@@ -1,3 +1,5 @@
+import type { AlertDestination } from "../core/alerts";
+import { alertDestinationOf } from "../db/alerts";
 import { database } from "../db/client";
 import { findProject } from "../db/projects";
 import { meter } from "../metering";
@@ -8,13 +10,16 @@ const REFRESH_AFTER_MS = 60_000;
 interface StoredSecrets {
   project_id: string;
   values: string[];
+  /** The project's alert destination, read with the secrets (absent when stored before it). */
+  alerts?: AlertDestination | null;
 }
 
 /**
  * The project's signing secrets as one task holds them: kept in the object's storage, so a
  * call is signed even while D1 is unreachable. Read from D1 once; afterwards checked at most
  * once a minute in the background (a rotation reaches every task within that), and written
- * again only when they changed.
+ * again only when they changed. The project's alert destination travels with them: the same
+ * read, the same refresh, the same push when it changes.
  */
 export class SigningKeys {
   private stored: StoredSecrets | undefined;
@@ -51,6 +56,11 @@ export class SigningKeys {
     return stored.values;
   }
 
+  /** The project's alert destination as last read (with the secrets), or null for none. */
+  alertDestination(): AlertDestination | null {
+    return this.stored?.alerts ?? null;
+  }
+
   /** Read the secrets from D1 now (a rotation just happened, or none are held yet). */
   async refresh(projectId: string): Promise<void> {
     const project = await findProject(database(this.env.DB), projectId);
@@ -64,12 +74,14 @@ export class SigningKeys {
         values.push(previousSigningSecret);
       }
     }
+    const alerts = project ? alertDestinationOf(project) : null;
     const same =
       this.stored?.project_id === projectId &&
       this.stored.values.length === values.length &&
-      this.stored.values.every((v, i) => v === values[i]);
+      this.stored.values.every((v, i) => v === values[i]) &&
+      JSON.stringify(this.stored.alerts ?? null) === JSON.stringify(alerts);
     if (same) return;
-    this.stored = { project_id: projectId, values };
+    this.stored = { project_id: projectId, values, alerts };
     this.storage.kv.put("secrets", this.stored);
     meter("do_rows_written");
   }

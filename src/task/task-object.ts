@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, readConfig } from "../config";
+import { alertsFor } from "../core/alerts";
 import { extractState } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { TaskIndexEntry } from "../core/history";
@@ -366,7 +367,7 @@ export class TaskObject extends DurableObject<Env> {
     const stateBefore = runtime.progress.state;
     // Recorded against the definition as it is now: a patch may have landed meanwhile.
     const recorded = recordAttempt(current, runtime, timer, result, now);
-    countOccurrence(current, runtime, recorded.record);
+    const outcome = countOccurrence(current, runtime, recorded.record);
     if (recorded.record.successful) {
       const state = extractState(result.body);
       if (state !== undefined) {
@@ -385,7 +386,16 @@ export class TaskObject extends DurableObject<Env> {
     );
     this.commit();
     this.flush();
-    this.notify(attemptFinished(def, timer, result, recorded, now));
+    const change = {
+      record: recorded.record,
+      outcome,
+      stateBefore,
+      stateAfter: runtime.progress.state,
+    };
+    this.notify([
+      ...attemptFinished(def, timer, result, recorded, now),
+      ...alertsFor(current, change, this.keys.alertDestination(), now),
+    ]);
     if (this.env.LOG_ATTEMPTS !== "0") console.log(attemptLogLine(def, recorded.record));
   }
 

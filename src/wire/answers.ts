@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERT_EVENTS } from "../core/alerts";
 import { ERROR_CODES } from "../core/errors";
 import type { AttemptView } from "../core/history";
 import { METHODS, MISFIRE_POLICIES } from "../core/task-input";
@@ -190,6 +191,15 @@ export const schedulePreviewSchema = z.strictObject({
 });
 
 export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
+/** A project's alert destination, as GET and PUT /api/v1/alerts answer it. */
+export const alertDestinationViewSchema = z.strictObject({
+  url: z.string(),
+  events: z.array(z.enum(ALERT_EVENTS)).meta({ description: "The alerts sent to url" }),
+});
+
+export const removedAlertsSchema = z.strictObject({
+  removed: z.boolean().meta({ description: "false when the project had no alert destination" }),
+});
 
 export const healthSchema = z.strictObject({ ok: z.literal(true), version: z.string() });
 

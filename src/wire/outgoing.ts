@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_TYPES } from "../core/notifications";
 
+export { alertSchema } from "../core/alerts";
 export { EVENT_TYPES, type EventType } from "../core/notifications";
 
 /**

@@ -202,6 +202,9 @@ describe("the failure policy", () => {
     });
     pauseTask(runtime);
     expect(runtime.progress).toMatchObject({ state: "paused", paused_reason: "user" });
+    resumeTask(runtime);
+    // The first success after the failure is still its recovery.
+    expect(answer(def, runtime, NOW + 2_000, 200).outcome?.recovered).toBe(true);
   });
 
   it("without pause_after_failures counts but never pauses", () => {

@@ -31,6 +31,8 @@ async function storedProject() {
     previousSigningSecret: null,
     previousValidUntil: null,
     createdAt: T0,
+    alertUrl: null,
+    alertEvents: null,
   };
   const key = await newKey();
   await insertProject(db, project, key);
