@@ -73,3 +73,56 @@ pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; background: var
   th, td { padding: 0.3rem; }
 }
 `;
+
+/**
+ * The New task page's one script: as the schedule fields change, it asks /dashboard/preview
+ * (the schedule preview, run in-process) for the next runs and lists them. Without it the form
+ * works the same; only the live list is missing.
+ */
+export const NEW_TASK_SCRIPT = `"use strict";
+(() => {
+  const form = document.getElementById("new-task");
+  const section = document.getElementById("preview");
+  const status = document.getElementById("preview-status");
+  const list = document.getElementById("preview-runs");
+  if (!form || !section || !status || !list) return;
+  const fields = ["schedule_kind", "schedule", "timezone", "occurrences"];
+  let timer = 0;
+  let asked = 0;
+  const show = (message, runs) => {
+    status.textContent = message;
+    list.replaceChildren(...runs.map((run) => {
+      const item = document.createElement("li");
+      const time = document.createElement("time");
+      time.dateTime = run;
+      time.textContent = run.slice(0, 19).replace("T", " ") + " UTC";
+      item.append(time);
+      return item;
+    }));
+  };
+  const update = async () => {
+    const query = new URLSearchParams();
+    for (const name of fields) query.set(name, form.elements.namedItem(name).value);
+    if (query.get("schedule").trim() === "") return show("Type a schedule to see its next runs.", []);
+    const mine = ++asked;
+    try {
+      const res = await fetch("/dashboard/preview?" + query, { headers: { accept: "application/json" } });
+      const answer = await res.json();
+      if (mine !== asked) return;
+      if (answer.error) return show(answer.error, []);
+      show(answer.runs.length === 0 ? "It would never run." : "", answer.runs);
+    } catch {
+      if (mine === asked) show("The preview is not available right now.", []);
+    }
+  };
+  const later = (event) => {
+    if (!fields.includes(event.target.name)) return;
+    clearTimeout(timer);
+    timer = setTimeout(update, 200);
+  };
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  section.hidden = false;
+  update();
+})();
+`;

@@ -4,6 +4,7 @@ import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { BelfryError } from "../core/errors";
 import { parseOrThrow } from "../core/parse-input";
+import { schedulePreviewRequestSchema } from "../core/schedule-preview";
 import { labelFilterSchema } from "../core/task-input";
 import { TASK_STATES, type TaskState } from "../core/task-view";
 import { findTaskNames } from "../db/task-names";
@@ -16,9 +17,10 @@ import {
   listExecutions,
   listProjectExecutions,
   listTasks,
+  previewTaskSchedule,
   projectStats,
 } from "../task/commands";
-import { STYLESHEET } from "./assets";
+import { NEW_TASK_SCRIPT, STYLESHEET } from "./assets";
 import {
   apiContext,
   checkOrigin,
@@ -33,7 +35,13 @@ import {
 } from "./guard";
 import { Refusal } from "./refusal";
 import { newSession } from "./session";
-import { blankTaskForm, createInputFromForm, readTaskForm, type TaskForm } from "./task-form";
+import {
+  blankTaskForm,
+  createInputFromForm,
+  readTaskForm,
+  scheduleFromForm,
+  type TaskForm,
+} from "./task-form";
 import { ConfirmPage, ProblemPage } from "./views/confirm";
 import { FailuresPage } from "./views/failures";
 import type { PageContext } from "./views/layout";
@@ -57,6 +65,8 @@ export function isDashboardPath(pathname: string): boolean {
 
 const TASKS_PER_PAGE = 25;
 const EXECUTIONS_PER_PAGE = 25;
+/** Runs the New task page lists as the schedule is typed. */
+const PREVIEW_RUNS = 5;
 /** The chart's attempts. */
 const CHART_ATTEMPTS = 100;
 
@@ -84,6 +94,13 @@ dashboardRoutes.use("*", securityHeaders);
 dashboardRoutes.get("/assets/dashboard.css", (c) =>
   c.body(STYLESHEET, 200, {
     "Content-Type": "text/css; charset=utf-8",
+    "Cache-Control": "public, max-age=300",
+  }),
+);
+
+dashboardRoutes.get("/assets/new-task.js", (c) =>
+  c.body(NEW_TASK_SCRIPT, 200, {
+    "Content-Type": "text/javascript; charset=utf-8",
     "Cache-Control": "public, max-age=300",
   }),
 );
@@ -305,6 +322,7 @@ async function newTaskPage(c: DashboardContext, form: TaskForm, error?: BelfryEr
     c,
     <NewTaskPage
       page={await signedIn(c, "new")}
+      script="/dashboard/assets/new-task.js"
       form={form}
       {...(error && {
         error: { message: error.message, paths: error.details.map((d) => d.path) },
@@ -313,6 +331,24 @@ async function newTaskPage(c: DashboardContext, form: TaskForm, error?: BelfryEr
     (error?.status ?? 200) as ContentfulStatusCode,
   );
 }
+
+/** The next runs of the schedule typed so far, for the New task page's script. */
+dashboardRoutes.get("/preview", (c) => {
+  try {
+    const form = readTaskForm(new URLSearchParams(c.req.query()));
+    const request = parseOrThrow(schedulePreviewRequestSchema, {
+      schedule: scheduleFromForm(form),
+      count: PREVIEW_RUNS,
+    });
+    const runs = previewTaskSchedule(c.env, request).map((ms) => new Date(ms).toISOString());
+    return c.json({ runs });
+  } catch (error) {
+    if (error instanceof BelfryError && error.status < 500) {
+      return c.json({ error: error.message }, 400);
+    }
+    throw error;
+  }
+});
 
 dashboardRoutes.get("/new", (c) => newTaskPage(c, blankTaskForm()));
 

@@ -400,4 +400,48 @@ describe("dashboard pages", () => {
     expect(figures).toContain("<dt>Active</dt><dd>1</dd>");
     expect(figures).toMatch(/<dt>Failed \(24h\)<\/dt><dd>\d+<\/dd>/);
   });
+
+  it("previews a schedule's next runs for the New task page, and lists a task's next runs", async () => {
+    const project = await createProject();
+    const cookie = await signIn(project.key);
+    const preview = async (query: Record<string, string>) => {
+      const { res, text } = await page(`/dashboard/preview?${new URLSearchParams(query)}`, {
+        cookie,
+      });
+      return { status: res.status, body: JSON.parse(text) as { runs?: string[]; error?: string } };
+    };
+    const every = await preview({ schedule_kind: "every", schedule: "1h", occurrences: "2" });
+    expect(every.status).toBe(200);
+    const runs = (every.body.runs ?? []).map((r) => Date.parse(r));
+    expect(runs).toHaveLength(2);
+    expect((runs[1] ?? 0) - (runs[0] ?? 0)).toBe(3_600_000);
+    const cron = await preview({
+      schedule_kind: "cron",
+      schedule: "0 9 * * 1-5",
+      timezone: "Europe/Berlin",
+    });
+    expect(cron.body.runs).toHaveLength(5);
+    for (const run of cron.body.runs ?? []) {
+      const local = new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Europe/Berlin",
+        hour: "2-digit",
+        minute: "2-digit",
+        weekday: "short",
+      }).format(new Date(run));
+      expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    }
+    const bad = await preview({ schedule_kind: "cron", schedule: "61 * * * *" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^schedule\.cron: /);
+    const signedOut = await page("/dashboard/preview?schedule_kind=every&schedule=1h");
+    expect(signedOut.res.status).toBe(303);
+
+    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const { text } = await page(`/dashboard/tasks/${task.id}`, { cookie });
+    const listed = /<ol class="runs">(.*?)<\/ol>/s.exec(text)?.[1] ?? "";
+    const times = [...listed.matchAll(/datetime="([^"]+)"/g)].map((m) => Date.parse(m[1] ?? ""));
+    expect(times).toHaveLength(5);
+    expect(times[0]).toBe(Date.parse(task.next_run_at ?? ""));
+    expect((times[4] ?? 0) - (times[0] ?? 0)).toBe(4 * 3_600_000);
+  });
 });

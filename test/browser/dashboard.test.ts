@@ -219,8 +219,20 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Name").fill("made-in-the-form");
     await page.getByLabel("URL").fill(hook.url);
     await page.getByLabel("Body", { exact: true }).fill('{"from":"the dashboard"}');
+    // The next runs appear as the schedule is typed, and a mistake is named at once.
+    const previewed = page.getByRole("list", { name: "Next runs of this schedule" });
+    await page.getByLabel("Runs", { exact: true }).selectOption("cron");
+    await page.getByLabel("Schedule", { exact: true }).fill("0 9 * * 1-5");
+    await expect.poll(() => previewed.getByRole("listitem").count()).toBe(5);
+    expect(await previewed.textContent()).toMatch(/09:00:00 UTC/);
+    await page.getByLabel("Schedule", { exact: true }).fill("0 9 * * 1-5 nonsense");
+    await expect
+      .poll(() => page.locator("#preview-status").textContent())
+      .toMatch(/schedule\.cron/);
+    expect(await previewed.getByRole("listitem").count()).toBe(0);
     await page.getByLabel("Runs", { exact: true }).selectOption("delay");
     await page.getByLabel("Schedule", { exact: true }).fill("1s");
+    await expect.poll(() => previewed.getByRole("listitem").count()).toBe(1);
     await page.getByRole("button", { name: "Create task" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toBe("Task created.");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("made-in-the-form");

@@ -160,6 +160,11 @@ export const NewTaskPage: FC<{
             value={form.occurrences}
             invalid={refused(paths, "schedule.occurrences")}
           />
+          <section id="preview" aria-labelledby="preview-title" hidden>
+            <h2 id="preview-title">Next runs</h2>
+            <p id="preview-status" aria-live="polite" />
+            <ol id="preview-runs" aria-label="Next runs of this schedule" />
+          </section>
         </fieldset>
         <fieldset>
           <legend>Retries and failures</legend>

@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { AttemptRecord } from "../../core/history";
 import { durationInWords, scheduleInWords } from "../../core/schedule-words";
-import { FINISHED_STATES, messageOf, type TaskSnapshot } from "../../core/task-view";
+import { FINISHED_STATES, messageOf, type TaskSnapshot, upcomingRuns } from "../../core/task-view";
 import { LatenessChart } from "./chart";
 import { CsrfField, Instant, Layout, Notice, type PageContext } from "./layout";
 import { Labels } from "./tasks";
@@ -104,6 +104,7 @@ export const TaskPage: FC<{
   const d = task.definition;
   const p = task.progress;
   const allowed = available(task);
+  const upcoming = upcomingRuns(task);
   return (
     <Layout title={d.name ?? "Task"} page={page}>
       {notice && <Notice kind="ok">{notice}</Notice>}
@@ -123,13 +124,15 @@ export const TaskPage: FC<{
       </div>
 
       <h2>Next runs</h2>
-      {p.next_run_at === null ? (
-        <p>None planned.</p>
+      {upcoming.length === 0 ? (
+        <p>{p.state === "paused" ? "None while paused." : "None planned."}</p>
       ) : (
         <ol class="runs">
-          <li>
-            <Instant ms={p.next_run_at} />
-          </li>
+          {upcoming.map((ms) => (
+            <li>
+              <Instant ms={ms} />
+            </li>
+          ))}
         </ol>
       )}
 
