@@ -40,6 +40,7 @@ export default defineConfig({
           include: [
             "test/core/**/*.test.ts",
             "test/db/**/*.test.ts",
+            "test/dialects/**/*.test.ts",
             "test/history/**/*.test.ts",
             "test/api/**/*.test.ts",
           ],
