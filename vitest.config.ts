@@ -41,6 +41,7 @@ export default defineConfig({
             "test/core/**/*.test.ts",
             "test/db/**/*.test.ts",
             "test/dialects/**/*.test.ts",
+            "test/cli/**/*.test.ts",
             "test/history/**/*.test.ts",
             "test/api/**/*.test.ts",
           ],
