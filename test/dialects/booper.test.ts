@@ -1,23 +1,13 @@
 // The Booper translator as plain functions: a job body in, the native create out, and the
 // job's arguments read back from the task. The routes' wiring is tested in test/api.
 import { describe, expect, it } from "vitest";
-import { BelfryError } from "../../src/core/errors";
 import { booperArgs, booperJobSchema, booperToNative } from "../../src/dialects/booper";
+import { refusal } from "../support/refusal";
 import { taskDefinition } from "../support/tasks";
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const job = (fields: Record<string, unknown>) =>
   booperToNative(booperJobSchema.parse({ url: "https://example.com/hook", ...fields }), NOW);
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BelfryError) return `${error.status} ${error.message}`;
-    throw error;
-  }
-  return "no error";
-}
 
 describe("booperToNative", () => {
   it("runs a job without a time now, with POST, and Booper's field names mapped", () => {

@@ -1,7 +1,6 @@
 // The Chronos translator as plain functions: a Chronos body in, the native create out, and a
 // task shown back in the document's shape. The routes' wiring is tested in test/api.
 import { describe, expect, it } from "vitest";
-import { BelfryError } from "../../src/core/errors";
 import {
   type ChronosTaskInput,
   chronosSchedule,
@@ -9,21 +8,12 @@ import {
   chronosTaskView,
   chronosToNative,
 } from "../../src/dialects/chronos";
+import { refusal } from "../support/refusal";
 import { taskDefinition, taskSnapshot } from "../support/tasks";
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const body = (fields: Record<string, unknown>): ChronosTaskInput =>
   chronosTaskSchema.parse({ url: "https://example.com/hook", ...fields });
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BelfryError) return `${error.status} ${error.message}`;
-    throw error;
-  }
-  return "no error";
-}
 
 describe("chronosToNative", () => {
   it("takes a 6-field cron with the year, at second 0, with AND day matching", () => {
