@@ -10,19 +10,26 @@ import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../su
 // wrong types, huge or negative numbers, long strings, odd unicode, duplicate keys, wrong
 // content types or methods, other projects' ids, bad keys — the answer is never a 5xx, and every
 // error is the envelope, a 400 naming the field it refuses. The seed is in the titles below;
-// `FUZZ_SEED=<seed> npx vitest run --project workers test/api/fuzz.test.ts` replays a run, and a
-// failure also prints fast-check's counterexample and path.
+// `FUZZ_SEED=<seed> npx vitest run --project workers test/api/fuzz.test.ts` replays a run (with the
+// same FUZZ_SCALE), and a failure also prints fast-check's counterexample and path.
 
 const SEED = Number.parseInt(env.FUZZ_SEED ?? "", 10) || 20_261_124;
-const RUNS = {
-  create: 1_500,
-  patch: 700,
-  query: 600,
-  foreignIds: 500,
-  methods: 400,
-  auth: 600,
-  admin: 400,
-};
+/**
+ * Runs per property: a few hundred each keep the suite's run short. `FUZZ_SCALE=10 npm test`
+ * multiplies them for a deeper search, and a new FUZZ_SEED searches elsewhere.
+ */
+const SCALE = Number.parseInt(env.FUZZ_SCALE ?? "", 10) || 1;
+const scaled = <T extends Record<string, number>>(runs: T): T =>
+  Object.fromEntries(Object.entries(runs).map(([k, n]) => [k, n * SCALE])) as T;
+const RUNS = scaled({
+  create: 500,
+  patch: 250,
+  query: 200,
+  foreignIds: 150,
+  methods: 120,
+  auth: 200,
+  admin: 120,
+});
 const TOTAL = Object.values(RUNS).reduce((a, b) => a + b, 0);
 // A bound on a hung run, not a speed target: on a loaded machine 1 500 creates take over a minute.
 const FUZZ_TIMEOUT_MS = 180_000;
@@ -996,15 +1003,15 @@ describe(`fuzz: ${TOTAL} generated requests over every native route, seed ${SEED
 
 // ---- the dialects ----
 
-const DIALECT_RUNS = {
-  chronos: 500,
-  booper: 500,
-  loopitis: 500,
-  loopitisUpdate: 200,
-  queries: 400,
-  foreignIds: 300,
-  links: 200,
-};
+const DIALECT_RUNS = scaled({
+  chronos: 200,
+  booper: 200,
+  loopitis: 200,
+  loopitisUpdate: 80,
+  queries: 150,
+  foreignIds: 100,
+  links: 80,
+});
 const DIALECT_TOTAL = Object.values(DIALECT_RUNS).reduce((a, b) => a + b, 0);
 
 type SuccessShape =

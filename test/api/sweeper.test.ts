@@ -34,7 +34,12 @@ describe("the sweeper", () => {
 
     await sweep(env, Date.now());
     expect(await indexRow(id)).not.toBeNull();
-    await sweep(env, Date.now() + 31 * DAY);
+    // A sweep expires a bounded batch; other tests' finished tasks expire a month on too, so
+    // sweep until this one's turn has come (each pass must expire something meanwhile).
+    for (let pass = 0; (await indexRow(id)) !== null && pass < 100; pass++) {
+      const { expired } = await sweep(env, Date.now() + 31 * DAY);
+      expect(expired).toBeGreaterThan(0);
+    }
     expect(await indexRow(id)).toBeNull();
     const keys = await runInDurableObject(stubOf(id), (_i, state) => [...state.storage.kv.list()]);
     expect(keys).toEqual([]);

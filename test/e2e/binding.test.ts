@@ -1,10 +1,8 @@
 // The service binding: a second Worker (test/fixtures/consumer) binds to Belfry's Scheduler
 // entrypoint with props = { project = "dev" }; both run in one `wrangler dev`.
-import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AttemptView, Page, TaskView } from "../../cli/client";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
-import { startReceiver } from "../support/receiver";
 import { devClient, pollUntil, receiverBucket } from "./support/client";
 
 /** What crossed the binding when a Scheduler method threw. */
@@ -21,10 +19,9 @@ interface CrossedError {
 type Answer<T> = { ok: true; value: T } | { ok: false; error: CrossedError };
 
 let dev: DevServer;
-let receiver: { url: string; server: Server };
+const receiverUrl = inject("receiverUrl");
 
 beforeAll(async () => {
-  receiver = await startReceiver();
   dev = await startDevServer({
     // The consumer first: the first config is the one served on the port.
     wranglerArgs: ["-c", "test/fixtures/consumer/wrangler.toml", "-c", "wrangler.toml"],
@@ -33,10 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dev?.stop();
-  receiver?.server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    receiver ? receiver.server.close(() => resolve()) : resolve(),
-  );
 });
 
 /** Call a Scheduler method through the consumer Worker. */
@@ -67,7 +60,7 @@ async function failure(method: string, ...args: unknown[]): Promise<CrossedError
 
 describe("Scheduler service binding", () => {
   it("creates a task for the binding's project that fires, is recorded and completes", async () => {
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const task = await value<TaskView>("createTask", {
       name: "from-a-worker",
       url: hook.url,
@@ -118,7 +111,7 @@ describe("Scheduler service binding", () => {
   });
 
   it("pauses, resumes, changes, runs, cancels and deletes a task", async () => {
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const task = await value<TaskView>("createTask", {
       url: hook.url,
       schedule: { delay: "1h" },

@@ -3,41 +3,30 @@
 // the same code); and the typed client it is built on.
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type AttemptView, BelfryClient, BelfryClientError, type TaskView } from "../../cli/client";
 import { main } from "../../cli/program";
-import { type DevServer, freePort, startDevServer } from "../../scripts/dev-server";
-import { startReceiver } from "../support/receiver";
+import { freePort } from "../../scripts/dev-server";
 import { DEV_KEY, devClient, pollUntil, receiverBucket } from "./support/client";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");
 const ADMIN_TOKEN = "dev-admin-token";
 
-let dev: DevServer;
-let receiver: { url: string; server: Server };
+const devUrl = inject("devUrl");
+const receiverUrl = inject("receiverUrl");
 let scratch: string;
 
-beforeAll(async () => {
-  // The same build `npm ci` runs (the `prepare` script), so the test runs what users run.
-  await promisify(execFile)(process.execPath, ["scripts/build-cli.mjs"], { cwd: REPO });
+beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "belfry-cli-"));
-  receiver = await startReceiver();
-  dev = await startDevServer();
 });
 
-afterAll(async () => {
-  await dev?.stop();
-  receiver?.server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    receiver ? receiver.server.close(() => resolve()) : resolve(),
-  );
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 interface Run {
@@ -51,7 +40,7 @@ function belfry(args: string[], env: Record<string, string> = {}): Promise<Run> 
   const child = spawn(process.execPath, [BIN, ...args], {
     env: {
       PATH: process.env.PATH ?? "",
-      BELFRY_URL: dev.url,
+      BELFRY_URL: devUrl,
       BELFRY_API_KEY: DEV_KEY,
       ...env,
     },
@@ -81,7 +70,7 @@ async function inProcess(args: string[], env: Record<string, string> = {}): Prom
   const code = await main(args, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    env: { BELFRY_URL: dev.url, BELFRY_API_KEY: DEV_KEY, ...env },
+    env: { BELFRY_URL: devUrl, BELFRY_API_KEY: DEV_KEY, ...env },
   });
   return { code, stdout, stderr };
 }
@@ -96,9 +85,9 @@ async function belfryJson<T>(args: string[], env: Record<string, string> = {}): 
 
 describe("belfry tasks create", () => {
   it("creates a task from a flag per field; it fires and its executions are listed", async () => {
-    const hook = receiverBucket(receiver.url);
-    const callback = receiverBucket(receiver.url);
-    const events = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
+    const callback = receiverBucket(receiverUrl);
+    const events = receiverBucket(receiverUrl);
     const bodyFile = join(scratch, "body.json");
     writeFileSync(bodyFile, JSON.stringify({ hello: "file" }));
     const key = `cli-${crypto.randomUUID()}`;
@@ -145,7 +134,7 @@ describe("belfry tasks create", () => {
     ]);
 
     // The API, not the CLI, says what was stored.
-    const stored = await devClient(dev.url).getTask(created.id);
+    const stored = await devClient(devUrl).getTask(created.id);
     expect(stored).toMatchObject({
       name: "cli-e2e",
       url: hook.url,
@@ -203,7 +192,7 @@ describe("belfry tasks create", () => {
   });
 
   it("takes cron schedules with a zone and bounds, instants and delays", async () => {
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const cron = await belfryJson<TaskView>([
       "tasks",
       "create",
@@ -262,7 +251,7 @@ describe("belfry tasks create", () => {
 describe("belfry tasks list", () => {
   it("filters by status and state, as an aligned table or as JSON", async () => {
     const name = `list-${crypto.randomUUID().slice(0, 8)}`;
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const create = (suffix: string) =>
       belfryJson<TaskView>([
         "tasks",
@@ -314,7 +303,7 @@ describe("belfry tasks list", () => {
 
   it("stops at --limit and shows every task with --all, following cursors", async () => {
     const name = `page-${crypto.randomUUID().slice(0, 8)}`;
-    const client = devClient(dev.url);
+    const client = devClient(devUrl);
     for (let i = 0; i < 3; i++) {
       await client.createTask({
         name: `${name}-${i}`,
@@ -335,7 +324,7 @@ describe("belfry tasks list", () => {
 
 describe("belfry tasks show|pause|resume|run|cancel|delete", () => {
   it("controls a task's lifecycle", async () => {
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const task = await belfryJson<TaskView>([
       "tasks",
       "create",
@@ -400,7 +389,7 @@ describe("belfry projects create", () => {
 
 describe("failures", () => {
   it("exit non-zero with a one-line reason on stderr and nothing on stdout", async () => {
-    const hook = receiverBucket(receiver.url).url;
+    const hook = receiverBucket(receiverUrl).url;
     const closed = `http://127.0.0.1:${await freePort()}`;
     const cases: [args: string[], reason: RegExp, env?: Record<string, string>][] = [
       [
@@ -503,8 +492,8 @@ describe("belfry projects issue-key|revoke-key|rotate-secret", () => {
 
 describe("belfry tasks update", () => {
   it("changes the fields given, replaces the schedule, and refuses an empty change", async () => {
-    const hook = receiverBucket(receiver.url).url;
-    const client = devClient(dev.url);
+    const hook = receiverBucket(receiverUrl).url;
+    const client = devClient(devUrl);
     const task = await client.createTask({ url: hook, name: "before", schedule: { delay: "1h" } });
     const run = await inProcess([
       "tasks",
@@ -546,9 +535,9 @@ describe("belfry tasks update", () => {
 
 describe("belfry tasks executions", () => {
   it("shows the latest --limit attempts (50 by default), or every one with --all", async () => {
-    const client = devClient(dev.url);
+    const client = devClient(devUrl);
     const task = await client.createTask({
-      url: receiverBucket(receiver.url).url,
+      url: receiverBucket(receiverUrl).url,
       schedule: { delay: "1h" },
     });
     for (let i = 0; i < 3; i++) await client.runTask(task.id);
@@ -599,9 +588,9 @@ describe("--json failures", () => {
 
 describe("the typed client", () => {
   it("answers the server's types and throws BelfryClientError with the envelope's error", async () => {
-    const client = new BelfryClient({ url: `${dev.url}/`, apiKey: DEV_KEY });
+    const client = new BelfryClient({ url: `${devUrl}/`, apiKey: DEV_KEY });
     const task = await client.createTask({
-      url: receiverBucket(receiver.url).url,
+      url: receiverBucket(receiverUrl).url,
       schedule: { delay: [1, "hour"] },
       retry: { attempts: 1 },
     });
@@ -660,14 +649,14 @@ describe("the typed client", () => {
         "console.log(JSON.stringify(task));",
       ].join("\n"),
     );
-    const target = receiverBucket(receiver.url).url;
+    const target = receiverBucket(receiverUrl).url;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["run.mjs", dev.url, DEV_KEY, target],
+      ["run.mjs", devUrl, DEV_KEY, target],
       { cwd: consumer },
     );
     const task = JSON.parse(stdout) as TaskView;
     expect(task).toMatchObject({ url: target, state: "active" });
-    expect((await devClient(dev.url).getTask(task.id)).state).toBe("active");
+    expect((await devClient(devUrl).getTask(task.id)).state).toBe("active");
   });
 });

@@ -1,37 +1,18 @@
 // The source documents' own client programs, run against a real `npm run dev` server: the
 // task-status document's cURL script (bash, curl and jq, as written), and the Loopitis
 // document's CLI asks through the built `belfry` command.
-import { execFile, spawn } from "node:child_process";
-import type { Server } from "node:http";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../../scripts/dev-server";
+import { describe, expect, inject, it } from "vitest";
 import { executionUuid } from "../../src/core/execution-uuid";
-import { startReceiver } from "../support/receiver";
 import { DEV_KEY, devClient, pollUntil, receiverBucket } from "./support/client";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");
 
-let dev: DevServer;
-let receiver: { url: string; server: Server };
-
-beforeAll(async () => {
-  await promisify(execFile)(process.execPath, ["scripts/build-cli.mjs"], { cwd: REPO });
-  receiver = await startReceiver();
-  // Short intervals keep the runs quick; the document's 5000 ms would do the same, slower.
-  dev = await startDevServer({ vars: { MIN_INTERVAL_MS: "100" } });
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  receiver?.server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    receiver ? receiver.server.close(() => resolve()) : resolve(),
-  );
-});
+const devUrl = inject("devUrl");
+const receiverUrl = inject("receiverUrl");
 
 interface Run {
   code: number | null;
@@ -82,14 +63,14 @@ done
 
 describe("the task-status document's cURL example", () => {
   it("runs as written, with the task id, host and API key filled in, and ends on completed", async () => {
-    const hook = receiverBucket(receiver.url);
-    const task = await devClient(dev.url).createTask({
+    const hook = receiverBucket(receiverUrl);
+    const task = await devClient(devUrl).createTask({
       url: hook.url,
       schedule: { every: 500, occurrences: 2 },
     });
     // What a user changes when moving: the id, the host, and an Authorization header.
     const script = CURL_EXAMPLE.replace("bdc8e99d-dd8a-40e9-8840-f9f8eef16c71", task.id)
-      .replace("http://localhost:8006", dev.url)
+      .replace("http://localhost:8006", devUrl)
       .replace('curl -s "', 'curl -s -H "Authorization: Bearer $BELFRY_API_KEY" "');
     expect(
       script.split("\n").filter((line, i) => line !== CURL_EXAMPLE.split("\n")[i]),
@@ -114,7 +95,7 @@ describe("the task-status document's cURL example", () => {
 
 /** Run `belfry …` against the dev server with its key. */
 const belfry = (args: string[]) =>
-  run(process.execPath, [BIN, ...args], { BELFRY_URL: dev.url, BELFRY_API_KEY: DEV_KEY });
+  run(process.execPath, [BIN, ...args], { BELFRY_URL: devUrl, BELFRY_API_KEY: DEV_KEY });
 
 async function belfryJson<T>(args: string[]): Promise<T> {
   const out = await belfry([...args, "--json"]);
@@ -134,7 +115,7 @@ interface RequestView {
 
 describe("the Loopitis document's CLI asks, through `belfry requests`", () => {
   it("add a request with all parameters, show the requests with a status, show its executions", async () => {
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const added = await belfryJson<RequestView>([
       "requests",
       "add",

@@ -1,33 +1,17 @@
 // The README walkthrough, against a real `npm run dev` server and a loopback receiver.
-import type { Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import type { AttemptView } from "../../cli/client";
-import { type DevServer, startDevServer } from "../../scripts/dev-server";
-import { startReceiver } from "../support/receiver";
 import { delivery, devClient, listAttempts, pollUntil, receiverBucket } from "./support/client";
 
 /** How far an arrival may stray from the 2 s grid (alarm and dispatch latency on a busy box). */
 const SPACING_SLACK_MS = 500;
 
-let dev: DevServer;
-let receiver: { url: string; server: Server };
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  dev = await startDevServer();
-});
-
-afterAll(async () => {
-  await dev?.stop();
-  receiver?.server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    receiver ? receiver.server.close(() => resolve()) : resolve(),
-  );
-});
+const devUrl = inject("devUrl");
+const receiverUrl = inject("receiverUrl");
 
 describe("README walkthrough", () => {
   it("answers /healthz", async () => {
-    const res = await fetch(`${dev.url}/healthz`);
+    const res = await fetch(`${devUrl}/healthz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: boolean; version: string };
     expect(body.ok).toBe(true);
@@ -35,8 +19,8 @@ describe("README walkthrough", () => {
   });
 
   it("runs an every-2s task three times, completes it, and records every attempt", async () => {
-    const hook = receiverBucket(receiver.url);
-    const task = await devClient(dev.url).createTask({
+    const hook = receiverBucket(receiverUrl);
+    const task = await devClient(devUrl).createTask({
       name: "walkthrough",
       url: hook.url,
       schedule: { every: "2s", occurrences: 3 },
@@ -70,7 +54,7 @@ describe("README walkthrough", () => {
     expect(new Set(received.map((d) => d.webhookId)).size).toBe(3);
 
     const done = await pollUntil(
-      () => devClient(dev.url).getTask(task.id),
+      () => devClient(devUrl).getTask(task.id),
       (t) => t.status === "completed",
       10_000,
     );
@@ -86,7 +70,7 @@ describe("README walkthrough", () => {
 
     // History comes through the queue within seconds.
     const attempts = await pollUntil(
-      () => listAttempts(devClient(dev.url), task.id),
+      () => listAttempts(devClient(devUrl), task.id),
       (a) => a.length >= 3,
       15_000,
     );
@@ -118,9 +102,9 @@ describe("README walkthrough", () => {
   });
 
   it("cancels a task due far in the future", async () => {
-    const hook = receiverBucket(receiver.url);
+    const hook = receiverBucket(receiverUrl);
     const at = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const client = devClient(dev.url);
+    const client = devClient(devUrl);
     const created = await client.createTask({
       name: "walkthrough-later",
       url: hook.url,
