@@ -33,6 +33,9 @@ input, select, textarea { font: inherit; padding: 0.4rem; border: 1px solid #576
   width: 100%; max-width: 40rem; }
 [aria-invalid="true"] { border-color: var(--bad); border-width: 2px; }
 label { display: block; font-weight: 600; }
+.check { display: flex; gap: 0.5rem; align-items: baseline; margin: 0 0 0.4rem; }
+.check input { width: auto; }
+.check label { font-weight: 400; }
 .field { margin: 0 0 0.9rem; }
 .hint { display: block; color: var(--muted); }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 1rem; padding: 0.5rem 1rem; }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { alertDestinationSchema } from "../core/alerts";
 import { BelfryError } from "../core/errors";
 import { parseOrThrow } from "../core/parse-input";
 import { schedulePreviewRequestSchema } from "../core/schedule-preview";
@@ -9,6 +10,11 @@ import { labelFilterSchema } from "../core/task-input";
 import { TASK_STATES, type TaskState } from "../core/task-view";
 import { findTaskNames } from "../db/task-names";
 import { verifyApiKey } from "../http/auth";
+import {
+  getAlertDestination,
+  putAlertDestination,
+  removeAlertDestination,
+} from "../task/alert-commands";
 import {
   changeTaskState,
   createTask,
@@ -42,6 +48,7 @@ import {
   scheduleFromForm,
   type TaskForm,
 } from "./task-form";
+import { AlertsPage } from "./views/alerts";
 import { ConfirmPage, ProblemPage } from "./views/confirm";
 import { FailuresPage } from "./views/failures";
 import type { PageContext } from "./views/layout";
@@ -363,6 +370,67 @@ dashboardRoutes.post("/new", async (c) => {
     if (error instanceof BelfryError && error.status < 500) return newTaskPage(c, form, error);
     throw error;
   }
+});
+
+/** The project's alert destination, or null when it has none. */
+async function alertDestination(c: DashboardContext) {
+  try {
+    return await getAlertDestination(c.env, c.var.projectId);
+  } catch (error) {
+    if (error instanceof BelfryError && error.code === "not_found") return null;
+    throw error;
+  }
+}
+
+const ALERT_NOTICES: Record<string, string> = {
+  saved: "Alert destination saved.",
+  removed: "Alert destination removed.",
+};
+
+dashboardRoutes.get("/alerts", async (c) => {
+  const [page, destination] = await Promise.all([signedIn(c, "alerts"), alertDestination(c)]);
+  const notice = ALERT_NOTICES[c.req.query("done") ?? ""];
+  return render(
+    c,
+    <AlertsPage page={page} destination={destination} {...(notice && { notice })} />,
+  );
+});
+
+dashboardRoutes.post("/alerts", async (c) => {
+  const typed = { url: (c.var.form.get("url") ?? "").trim(), events: c.var.form.getAll("events") };
+  // The projects's running tasks learn of the change in the background.
+  const tell = (push: Promise<unknown>) => c.executionCtx.waitUntil(push);
+  try {
+    const input = parseOrThrow(alertDestinationSchema, typed);
+    await putAlertDestination(c.env, c.var.projectId, input, tell);
+  } catch (error) {
+    if (!(error instanceof BelfryError) || error.status >= 500) throw error;
+    const [page, destination] = await Promise.all([signedIn(c, "alerts"), alertDestination(c)]);
+    return render(
+      c,
+      <AlertsPage page={page} destination={destination} typed={typed} error={error.message} />,
+      error.status as ContentfulStatusCode,
+    );
+  }
+  return c.redirect("/dashboard/alerts?done=saved", 303);
+});
+
+dashboardRoutes.post("/alerts/remove", async (c) => {
+  if (c.var.form.get("confirmed") !== "yes") {
+    return render(
+      c,
+      <ConfirmPage
+        page={pageContext(c, "alerts")}
+        title="Remove the alert destination?"
+        question="No alerts will be sent until a destination is set again."
+        button="Yes, remove it"
+        action="/dashboard/alerts/remove"
+        back="/dashboard/alerts"
+      />,
+    );
+  }
+  await removeAlertDestination(c.env, c.var.projectId, (push) => c.executionCtx.waitUntil(push));
+  return c.redirect("/dashboard/alerts?done=removed", 303);
 });
 
 dashboardRoutes.notFound((c) => {

@@ -444,4 +444,51 @@ describe("dashboard pages", () => {
     expect(times[0]).toBe(Date.parse(task.next_run_at ?? ""));
     expect((times[4] ?? 0) - (times[0] ?? 0)).toBe(4 * 3_600_000);
   });
+
+  it("sets, shows and removes the project's alert destination", async () => {
+    const project = await createProject();
+    const cookie = await signIn(project.key);
+    const csrf = csrfOf((await page("/dashboard/alerts", { cookie })).text);
+    const form = (fields: [string, string][]) =>
+      page("/dashboard/alerts", {
+        method: "POST",
+        cookie,
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+        body: new URLSearchParams([["csrf", csrf], ...fields]).toString(),
+      });
+    const hook = bucket().url;
+    const refused = await form([
+      ["url", "ftp://nowhere"],
+      ["events", "task.failed"],
+    ]);
+    expect(refused.res.status).toBe(400);
+    expect(refused.text).toContain("url:");
+    expect(refused.text).toContain('value="ftp://nowhere"');
+    const none = await form([["url", hook]]);
+    expect(none.res.status).toBe(400);
+    expect(none.text).toContain("events:");
+    expect((await api("GET", "/api/v1/alerts", { key: project.key })).status).toBe(404);
+
+    const saved = await form([
+      ["url", hook],
+      ["events", "occurrence.failed"],
+      ["events", "task.paused"],
+    ]);
+    expect(saved.res.status).toBe(303);
+    const stored = await api<{ payload: unknown }>("GET", "/api/v1/alerts", { key: project.key });
+    expect(stored.json.payload).toEqual({
+      url: hook,
+      events: ["occurrence.failed", "task.paused"],
+    });
+    const shown = await page("/dashboard/alerts", { cookie });
+    expect(shown.text).toContain(`<code>${hook}</code>`);
+    expect(shown.text).toMatch(/id="alert-task.paused" name="events" value="task.paused" checked/);
+
+    const asked = await post("/dashboard/alerts/remove", { csrf }, cookie);
+    expect(asked.text).toContain("Yes, remove it");
+    expect((await api("GET", "/api/v1/alerts", { key: project.key })).status).toBe(200);
+    const removed = await post("/dashboard/alerts/remove", { csrf, confirmed: "yes" }, cookie);
+    expect(removed.res.status).toBe(303);
+    expect((await api("GET", "/api/v1/alerts", { key: project.key })).status).toBe(404);
+  });
 });

@@ -300,6 +300,22 @@ describe("the dashboard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it("sets the project's alert destination", async () => {
+    const hook = bucket();
+    await page.goto(`${dev.url}/dashboard/alerts`);
+    await expectAccessible("Alerts page");
+    await page.getByLabel("Destination URL").fill(hook.url);
+    await page.getByLabel(/A task succeeded again/).uncheck();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect
+      .poll(() => page.getByRole("status").textContent())
+      .toBe("Alert destination saved.");
+    expect(await api("GET", "/api/v1/alerts")).toEqual({
+      url: hook.url,
+      events: ["occurrence.failed", "task.paused", "task.failed"],
+    });
+  });
+
   it("signs out, and the session is gone", async () => {
     await page.goto(`${dev.url}/dashboard`);
     await page.getByRole("button", { name: "Sign out" }).click();

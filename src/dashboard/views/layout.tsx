@@ -13,6 +13,7 @@ const NAV: { id: PageContext["current"]; href: string; label: string }[] = [
   { id: "tasks", href: "/dashboard", label: "Tasks" },
   { id: "failures", href: "/dashboard/failures", label: "Failures" },
   { id: "new", href: "/dashboard/new", label: "New task" },
+  { id: "alerts", href: "/dashboard/alerts", label: "Alerts" },
 ];
 
 /** The CSRF field every state-changing form carries. */
