@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Alert, alertDestinationSchema } from "../src/core/alerts";
 import type { ErrorCode, ErrorDetail } from "../src/core/errors";
-import type { AttemptView } from "../src/core/history";
+import type { AttemptView, ProjectAttemptView } from "../src/core/history";
 import type { schedulePreviewRequestSchema } from "../src/core/schedule-preview";
 import type { createTaskSchema, patchTaskSchema } from "../src/core/task-input";
 import type { TaskState, TaskStatus, TaskView } from "../src/core/task-view";
@@ -26,7 +26,16 @@ import type {
  * types, so a change on one side is a type error on the other.
  */
 
-export type { AttemptView, LifecycleAction, Page, StatsWindow, TaskState, TaskStatus, TaskView };
+export type {
+  AttemptView,
+  LifecycleAction,
+  Page,
+  ProjectAttemptView,
+  StatsWindow,
+  TaskState,
+  TaskStatus,
+  TaskView,
+};
 /** The body of a create, as the server's schema accepts it. */
 export type CreateTaskRequest = z.input<typeof createTaskSchema>;
 /** The body of a change (PATCH), as the server's schema accepts it. */
@@ -64,6 +73,18 @@ export interface ListExecutionsOptions {
   /** Page size, 1–100 (default 50). */
   limit?: number;
   cursor?: string;
+}
+
+/** The filters of the project-wide history, GET /api/v1/executions. */
+export interface ListProjectExecutionsOptions extends ListExecutionsOptions {
+  /** Only this task's attempts. */
+  taskId?: string;
+  /** Labels the attempts' tasks must all carry, key → value. */
+  label?: Record<string, string>;
+  /** Attempts started at or after this instant (RFC 3339). */
+  since?: string;
+  /** Attempts started at or before this instant (RFC 3339). */
+  until?: string;
 }
 
 export interface BelfryClientOptions {
@@ -242,6 +263,29 @@ export class BelfryClient {
     let count = 0;
     for await (const attempt of this.pages((cursor) =>
       this.listExecutions(id, { ...options, cursor }),
+    )) {
+      if (count++ >= max) return;
+      yield attempt;
+    }
+  }
+
+  /** One page of every attempt of the project's tasks, newest first (the failures inbox). */
+  listProjectExecutions(
+    options: ListProjectExecutionsOptions = {},
+  ): Promise<Page<ProjectAttemptView>> {
+    const { taskId, label, ...rest } = options;
+    const params = { ...rest, task_id: taskId, label: labelFilters(label) };
+    return this.request("GET", `/api/v1/executions${query(params)}`, "apiKey");
+  }
+
+  /** The project's attempts, newest first, following cursors; `max` bounds how many. */
+  async *projectExecutions(
+    options: Omit<ListProjectExecutionsOptions, "cursor"> = {},
+    max = Infinity,
+  ) {
+    let count = 0;
+    for await (const attempt of this.pages((cursor) =>
+      this.listProjectExecutions({ ...options, cursor }),
     )) {
       if (count++ >= max) return;
       yield attempt;

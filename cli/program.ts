@@ -6,6 +6,7 @@ import { STATS_WINDOW_NAMES, type StatsWindow } from "../src/wire/answers";
 import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
 import { alertsRemove, alertsSet, alertsShow } from "./commands/alerts";
+import { executions } from "./commands/executions";
 import { projectsCreate } from "./commands/projects-create";
 import {
   projectsIssueKey,
@@ -261,6 +262,46 @@ export function buildProgram(io: Io): Command {
     .action(async (options: { window?: StatsWindow }, command: Command) => {
       print(command, await stats(client(command), options.window));
     });
+
+  program
+    .command("executions")
+    .description("list every attempt of the project's tasks, newest first (the failures inbox)")
+    .option("--successful", "only successful attempts")
+    .option("--failed", "only failed attempts")
+    .option("--task <id>", "only this task's attempts")
+    .option(
+      "--label <key=value>",
+      "only tasks with this label (repeatable, all must match)",
+      collect,
+    )
+    .option("--since <time>", "attempts started at or after this instant (RFC 3339)")
+    .option("--until <time>", "attempts started at or before this instant (RFC 3339)")
+    .option("--limit <n>", "show at most this many (default 50)", positive)
+    .option("--all", "show every attempt")
+    .action(
+      async (
+        options: ExecutionsFlags & {
+          task?: string;
+          label?: string[];
+          since?: string;
+          until?: string;
+        },
+        command: Command,
+      ) => {
+        if (options.successful && options.failed) {
+          throw new CliError("--successful and --failed exclude each other");
+        }
+        const { successful: ok, failed, ...rest } = options;
+        const successful = ok ? true : failed ? false : undefined;
+        print(
+          command,
+          await executions(client(command), {
+            ...rest,
+            ...(successful !== undefined && { successful }),
+          }),
+        );
+      },
+    );
 
   const alerts = program
     .command("alerts")

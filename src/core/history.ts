@@ -44,3 +44,12 @@ export function attemptView(record: AttemptRecord) {
   };
 }
 export type AttemptView = ReturnType<typeof attemptView>;
+
+/** An attempt of the project-wide history, with its task's current name. */
+export type ProjectAttemptRecord = AttemptRecord & { task_name: string | null };
+
+/** The API's form of a project-wide attempt record. */
+export function projectAttemptView(record: ProjectAttemptRecord) {
+  return { ...attemptView(record), task_name: record.task_name };
+}
+export type ProjectAttemptView = ReturnType<typeof projectAttemptView>;

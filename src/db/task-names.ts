@@ -6,12 +6,14 @@ export async function findTaskNames(
 ): Promise<Map<string, string>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
+  // One JSON parameter however many ids: D1 binds at most 100 parameters, and a page of 100
+  // attempts may come from 100 tasks.
   const { results } = await d1
     .prepare(
       `SELECT id, name FROM tasks WHERE project_id = ? AND name IS NOT NULL
-       AND id IN (${unique.map(() => "?").join(", ")})`,
+       AND id IN (SELECT value FROM json_each(?))`,
     )
-    .bind(projectId, ...unique)
+    .bind(projectId, JSON.stringify(unique))
     .all<{ id: string; name: string }>();
   return new Map(results.map((r) => [r.id, r.name]));
 }

@@ -153,6 +153,8 @@ export interface ProjectHistoryQuery {
   after?: ProjectCursor;
   successful?: boolean;
   taskId?: string;
+  /** Only these tasks' attempts (bound as one JSON parameter: D1 binds at most 100). */
+  taskIds?: string[];
   /** Attempts started at or after this… */
   since?: number;
   /** …and at or before this. */
@@ -206,6 +208,10 @@ export async function listProjectAttempts(
   if (query.taskId !== undefined) {
     conditions.push("task_id = ?");
     params.push(query.taskId);
+  }
+  if (query.taskIds !== undefined) {
+    conditions.push("task_id IN (SELECT value FROM json_each(?))");
+    params.push(JSON.stringify(query.taskIds));
   }
   const base = `SELECT task_id, created_at, seq, project_id, last_started, body FROM history
     WHERE ${conditions.join(" AND ")}${outcomeFilter(query.successful)}`;

@@ -50,6 +50,8 @@ const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [answers.taskPageSchema, "TaskPage"],
   [answers.attemptViewSchema, "Execution"],
   [answers.attemptPageSchema, "ExecutionPage"],
+  [answers.projectAttemptViewSchema, "ProjectExecution"],
+  [answers.projectAttemptPageSchema, "ProjectExecutionPage"],
   [answers.deletedTaskSchema, "DeletedTask"],
   [answers.createdProjectSchema, "CreatedProject"],
   [answers.issuedKeySchema, "IssuedKey"],

@@ -2,7 +2,12 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { z } from "zod";
 import { type AlertDestination, alertDestinationSchema } from "../core/alerts";
 import { BelfryError, type ErrorCode, type ErrorDetail } from "../core/errors";
-import { type AttemptView, attemptView } from "../core/history";
+import {
+  type AttemptView,
+  attemptView,
+  type ProjectAttemptView,
+  projectAttemptView,
+} from "../core/history";
 import { hashSecret } from "../core/keys";
 import { parseOrThrow } from "../core/parse-input";
 import { schedulePreviewRequestSchema } from "../core/schedule-preview";
@@ -24,6 +29,8 @@ import {
   type LifecycleAction,
   listExecutions,
   listExecutionsQuerySchema,
+  listProjectExecutions,
+  listProjectExecutionsQuerySchema,
   listTasks,
   listTasksQuerySchema,
   previewTaskSchedule,
@@ -63,6 +70,16 @@ export interface ListTasksRequest {
 
 /** The body of POST /api/v1/schedules/preview. */
 export type SchedulePreviewRequest = z.input<typeof schedulePreviewRequestSchema>;
+
+/** The filters of GET /api/v1/executions, the project-wide history. */
+export interface ListProjectExecutionsRequest extends ListExecutionsRequest {
+  task_id?: string;
+  /** Labels the attempts' tasks must all carry, key → value. */
+  label?: Record<string, string>;
+  /** RFC 3339 or unix seconds. */
+  since?: string;
+  until?: string;
+}
 
 /** The filters of GET /api/v1/tasks/{id}/executions. */
 export interface ListExecutionsRequest {
@@ -203,6 +220,22 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
     return this.call(async (project) =>
       projectStats(this.env, project, parseOrThrow(statsQuerySchema, { window })),
     );
+  }
+
+  /** A page of every attempt of the project's tasks, newest first: the failures inbox. */
+  listProjectExecutions(
+    request: ListProjectExecutionsRequest = {},
+  ): Promise<Page<ProjectAttemptView>> {
+    return this.call(async (project) => {
+      const { successful, label, ...rest } = request;
+      const query = parseOrThrow(listProjectExecutionsQuerySchema, {
+        ...rest,
+        ...(successful !== undefined && { successful: String(successful) }),
+        ...(label && { label: Object.entries(label).map(([k, v]) => `${k}:${v}`) }),
+      });
+      const page = await listProjectExecutions(this.env, project, query);
+      return { results: page.results.map(projectAttemptView), next_cursor: page.next_cursor };
+    });
   }
 
   /** The project's alert destination; `not_found` when it has none. */

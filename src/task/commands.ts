@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { readConfig as config } from "../config";
 import { BelfryError, fromSerialized, invalidField } from "../core/errors";
-import type { AttemptRecord } from "../core/history";
+import type { AttemptRecord, ProjectAttemptRecord } from "../core/history";
 import { base64url, constantTimeEqual, idempotentTaskId } from "../core/keys";
 import { previewSchedule, type SchedulePreviewRequest } from "../core/schedule-preview";
 import { buildDefinition, type CreateOptions } from "../core/task-definition";
@@ -21,7 +21,13 @@ import {
 import { type Database, database } from "../db/client";
 import { type Page, pageTasks } from "../db/paged-queries";
 import { findTaskAccess } from "../db/task-access";
-import { findIndexedTask, listIndexedTasks, listLiveTaskIds } from "../db/task-index";
+import {
+  findIndexedTask,
+  listIndexedTaskIds,
+  listIndexedTasks,
+  listLiveTaskIds,
+} from "../db/task-index";
+import { findTaskNames } from "../db/task-names";
 import type { PendingChunk } from "../history/outbox";
 import {
   listProjectAttempts,
@@ -286,6 +292,10 @@ const timestampQuery = z.union([
 /** Filters of the project-wide execution list. */
 export const listProjectExecutionsQuerySchema = listExecutionsQuerySchema.extend({
   task_id: z.string().regex(TASK_ID, "must be a task id").optional(),
+  label: labelFilterSchema.optional().meta({
+    description:
+      "key:value; repeat for more labels, all of which the task must carry (at most 1000 tasks match)",
+  }),
   /** Attempts started at or after this instant (RFC 3339 or unix seconds). */
   since: timestampQuery.optional(),
   /** Attempts started at or before this instant. */
@@ -295,24 +305,61 @@ export type ListProjectExecutionsQuery = z.output<typeof listProjectExecutionsQu
 
 const projectCursorSchema = z.tuple([z.number().int(), z.string().max(100), z.number().int()]);
 
+/** The most tasks a label filter of the project-wide history may match. */
+export const MAX_LABELLED_TASKS = 1_000;
+
+/**
+ * The ids of the project's tasks that carry every label of `labels`, from the task index; a 400
+ * naming `label` when more than MAX_LABELLED_TASKS do, since history is filtered by task.
+ */
+async function labelledTaskIds(
+  env: Env,
+  projectId: string,
+  labels: [string, string][],
+): Promise<string[]> {
+  const rows = await listIndexedTaskIds(database(env.DB), {
+    projectId,
+    labels,
+    limit: MAX_LABELLED_TASKS,
+  });
+  if (rows.length > MAX_LABELLED_TASKS) {
+    throw invalidField(
+      "label",
+      `matches more than ${MAX_LABELLED_TASKS} tasks; add a label or task_id to narrow it`,
+    );
+  }
+  return rows.map((r) => r.id);
+}
+
 /** A page of every attempt of the project's tasks, newest first, from every history shard. */
 export async function listProjectExecutions(
   env: Env,
   projectId: string,
   query: ListProjectExecutionsQuery,
-): Promise<{ results: AttemptRecord[]; next_cursor: string | null }> {
+): Promise<{ results: ProjectAttemptRecord[]; next_cursor: string | null }> {
   const after = query.cursor ? decodeCursor(query.cursor, projectCursorSchema) : undefined;
+  const taskIds = query.label ? await labelledTaskIds(env, projectId, query.label) : undefined;
+  if (taskIds?.length === 0) return { results: [], next_cursor: null };
   const { attempts, more } = await listProjectAttempts(env, projectId, {
     limit: query.limit,
     ...(after && { after }),
     ...(query.successful !== undefined && { successful: query.successful }),
     ...(query.task_id !== undefined && { taskId: query.task_id }),
+    ...(taskIds && { taskIds }),
     ...(query.since !== undefined && { since: query.since }),
     ...(query.until !== undefined && { until: query.until }),
   });
+  const names = await findTaskNames(
+    env.DB,
+    projectId,
+    attempts.map((a) => a.record.task_id),
+  );
   const last = attempts.at(-1);
   return {
-    results: attempts.map((a) => a.record),
+    results: attempts.map((a) => ({
+      ...a.record,
+      task_name: names.get(a.record.task_id) ?? null,
+    })),
     next_cursor: more && last ? encodeCursor(last.key) : null,
   };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ALERT_EVENTS } from "../core/alerts";
 import { ERROR_CODES } from "../core/errors";
-import type { AttemptView } from "../core/history";
+import type { AttemptView, ProjectAttemptView } from "../core/history";
 import { METHODS, MISFIRE_POLICIES } from "../core/task-input";
 import {
   PAUSE_REASONS,
@@ -139,6 +139,11 @@ function page<T extends z.ZodType>(item: T) {
 export type Page<T> = { results: T[]; next_cursor: string | null };
 export const taskPageSchema = page(taskViewSchema);
 export const attemptPageSchema = page(attemptViewSchema);
+/** An attempt of the project-wide history (GET /api/v1/executions): with its task's name. */
+export const projectAttemptViewSchema = attemptViewSchema.extend({
+  task_name: z.string().nullable().meta({ description: "The task's name now; null without one" }),
+});
+export const projectAttemptPageSchema = page(projectAttemptViewSchema);
 
 export const deletedTaskSchema = z.strictObject({ id: z.string(), deleted: z.literal(true) });
 
@@ -228,4 +233,6 @@ type Describes<Schema extends z.ZodType, View> =
     : false;
 const taskSchemaMatches: Describes<typeof taskViewSchema, TaskView> = true;
 const attemptSchemaMatches: Describes<typeof attemptViewSchema, AttemptView> = true;
-void [taskSchemaMatches, attemptSchemaMatches];
+const projectAttemptSchemaMatches: Describes<typeof projectAttemptViewSchema, ProjectAttemptView> =
+  true;
+void [taskSchemaMatches, attemptSchemaMatches, projectAttemptSchemaMatches];

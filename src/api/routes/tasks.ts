@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { readConfig } from "../../config";
-import { attemptView } from "../../core/history";
+import { attemptView, projectAttemptView } from "../../core/history";
 import { createTaskSchema, patchTaskSchema } from "../../core/task-input";
 import { taskView } from "../../core/task-view";
 import { requireApiKey } from "../../http/auth";
@@ -26,6 +26,7 @@ import {
   deletedTaskSchema,
   LIFECYCLE_ACTIONS,
   type LifecycleAction,
+  projectAttemptPageSchema,
   taskPageSchema,
   taskViewSchema,
 } from "../../wire/answers";
@@ -206,12 +207,17 @@ taskRoutes.get(
     tag: "Tasks",
     summary: "List every attempt of the project's tasks, newest first",
     description:
-      "Across every history shard, merged in order; filter by outcome, task and time (the failures inbox is `successful=false`).",
-    answers: { 200: { payload: attemptPageSchema, description: "One page of attempts" } },
+      "Across every history shard, merged in order; filter by outcome, task, label and time (the failures inbox is `successful=false`). Each attempt carries its task's current name.",
+    answers: {
+      200: { payload: projectAttemptPageSchema, description: "One page of attempts" },
+    },
   }),
   validate("query", listProjectExecutionsQuerySchema),
   async (c) => {
     const page = await listProjectExecutions(c.env, c.var.projectId, c.req.valid("query"));
-    return success(c, { results: page.results.map(attemptView), next_cursor: page.next_cursor });
+    return success(c, {
+      results: page.results.map(projectAttemptView),
+      next_cursor: page.next_cursor,
+    });
   },
 );
