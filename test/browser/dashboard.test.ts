@@ -1,6 +1,6 @@
 // The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
 // against `npm run dev` and a loopback receiver: what a person signing in would see and do.
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +62,11 @@ beforeAll(async () => {
   receiver = await startReceiver();
   // Attempts reach the history within half a second, so the chart need not wait long.
   dev = await startDevServer({ vars: { HISTORY_FLUSH_MS: "500" } });
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`,
+    );
+  }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // Root in a container has no user namespaces for Chromium's sandbox.
