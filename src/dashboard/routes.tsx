@@ -8,7 +8,6 @@ import { parseOrThrow } from "../core/parse-input";
 import { schedulePreviewRequestSchema } from "../core/schedule-preview";
 import { labelFilterSchema } from "../core/task-input";
 import { TASK_STATES, type TaskState } from "../core/task-view";
-import { findTaskNames } from "../db/task-names";
 import { verifyApiKey } from "../http/auth";
 import {
   getAlertDestination,
@@ -205,27 +204,41 @@ dashboardRoutes.get("/", async (c) => {
 
 dashboardRoutes.get("/failures", async (c) => {
   const cursor = c.req.query("cursor") || undefined;
-  const [page, found] = await Promise.all([
-    signedIn(c, "failures"),
-    listProjectExecutions(c.env, c.var.projectId, {
+  const label = c.req.query("label")?.trim() || undefined;
+  const page = await signedIn(c, "failures");
+  let found: Awaited<ReturnType<typeof listProjectExecutions>>;
+  try {
+    found = await listProjectExecutions(c.env, c.var.projectId, {
       successful: false,
       limit: TASKS_PER_PAGE,
+      ...(label && { label: parseOrThrow(labelFilterSchema, label, "label") }),
       ...(cursor && { cursor }),
-    }),
-  ]);
-  const taskNames = await findTaskNames(
-    c.env.DB,
-    c.var.projectId,
-    found.results.map((a) => a.task_id),
-  );
+    });
+  } catch (error) {
+    if (!(error instanceof BelfryError) || error.code !== "invalid_request") throw error;
+    return render(
+      c,
+      <FailuresPage
+        page={page}
+        failures={[]}
+        label={label}
+        nextPage={null}
+        firstPage={null}
+        error={error.message}
+      />,
+      400,
+    );
+  }
   return render(
     c,
     <FailuresPage
       page={page}
       failures={found.results}
-      taskNames={taskNames}
-      nextPage={found.next_cursor && link("/dashboard/failures", { cursor: found.next_cursor })}
-      firstPage={cursor ? "/dashboard/failures" : null}
+      label={label}
+      nextPage={
+        found.next_cursor && link("/dashboard/failures", { label, cursor: found.next_cursor })
+      }
+      firstPage={cursor ? link("/dashboard/failures", { label }) : null}
     />,
   );
 });

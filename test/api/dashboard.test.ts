@@ -379,6 +379,7 @@ describe("dashboard pages", () => {
     const task = await createTask(project, {
       name: "flaky <one>",
       url: hook.url,
+      labels: { team: "ops" },
       retry: { attempts: 1 },
       schedule: { every: "1h" },
     });
@@ -396,6 +397,12 @@ describe("dashboard pages", () => {
     expect(res.status).toBe(200);
     expect(text).toContain(`href="/dashboard/tasks/${task.id}">flaky &lt;one&gt;</a>`);
     expect(text).toMatch(/Failed<\/span> HTTP 500/);
+    const filtered = await page("/dashboard/failures?label=team:none", { cookie });
+    expect(filtered.text).not.toContain(`/dashboard/tasks/${task.id}`);
+    const labelled = await page("/dashboard/failures?label=team:ops", { cookie });
+    expect(labelled.text).toContain(`/dashboard/tasks/${task.id}`);
+    const badFilter = await page("/dashboard/failures?label=nocolon", { cookie });
+    expect(badFilter.res.status).toBe(400);
     const figures = /<dl class="stats">(.*?)<\/dl>/s.exec(text)?.[1] ?? "";
     expect(figures).toContain("<dt>Active</dt><dd>1</dd>");
     expect(figures).toMatch(/<dt>Failed \(24h\)<\/dt><dd>\d+<\/dd>/);

@@ -1,21 +1,31 @@
 import type { FC } from "hono/jsx";
-import type { AttemptRecord } from "../../core/history";
-import { Layout, type PageContext } from "./layout";
+import type { ProjectAttemptRecord } from "../../core/history";
+import { Layout, Notice, type PageContext } from "./layout";
 import { ExecutionsTable } from "./task";
 
 /** The Failures page: every failed attempt of the project's tasks, newest first. */
 export const FailuresPage: FC<{
   page: PageContext;
-  failures: AttemptRecord[];
-  taskNames: Map<string, string>;
+  failures: ProjectAttemptRecord[];
+  /** The label filter, key:value. */
+  label: string | undefined;
   nextPage: string | null;
   firstPage: string | null;
-}> = ({ page, failures, taskNames, nextPage, firstPage }) => (
+  error?: string;
+}> = ({ page, failures, label, nextPage, firstPage, error }) => (
   <Layout title="Failures" page={page}>
+    {error && <Notice kind="error">{error}</Notice>}
+    <form method="get" action="/dashboard/failures" class="filters" aria-label="Filter failures">
+      <div>
+        <label for="failures-label">Label (key:value)</label>
+        <input id="failures-label" name="label" value={label ?? ""} placeholder="team:billing" />
+      </div>
+      <button type="submit">Filter</button>
+    </form>
     {failures.length === 0 ? (
       <p>No failed attempts. All calls answered with success.</p>
     ) : (
-      <ExecutionsTable attempts={failures} taskNames={taskNames} />
+      <ExecutionsTable attempts={failures} showTask />
     )}
     <nav class="pages" aria-label="Pages">
       {firstPage && <a href={firstPage}>Newest failures</a>}

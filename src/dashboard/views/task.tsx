@@ -47,14 +47,15 @@ const Pairs: FC<{ value: Record<string, string> }> = ({ value }) => {
 
 /** The executions table: one row per attempt, newest first. */
 export const ExecutionsTable: FC<{
-  attempts: AttemptRecord[];
-  taskNames?: Map<string, string>;
-}> = ({ attempts, taskNames }) => (
+  attempts: (AttemptRecord & { task_name?: string | null })[];
+  /** Project-wide: a Task column, from each record's task_name. */
+  showTask?: boolean;
+}> = ({ attempts, showTask }) => (
   <div class="table-wrap">
     <table>
       <thead>
         <tr>
-          {taskNames && <th scope="col">Task</th>}
+          {showTask && <th scope="col">Task</th>}
           <th scope="col">Started</th>
           <th scope="col">Execution</th>
           <th scope="col">Result</th>
@@ -65,11 +66,9 @@ export const ExecutionsTable: FC<{
       <tbody>
         {attempts.map((a) => (
           <tr>
-            {taskNames && (
+            {showTask && (
               <td>
-                <a href={`/dashboard/tasks/${a.task_id}`}>
-                  {taskNames.get(a.task_id) ?? a.task_id}
-                </a>
+                <a href={`/dashboard/tasks/${a.task_id}`}>{a.task_name ?? a.task_id}</a>
               </td>
             )}
             <td>
