@@ -1,7 +1,7 @@
 // The `belfry` CLI against a real `npm run dev` server and a loopback receiver: built as
 // `npm ci` builds it and run as a child process, and its `main` called in this process (fast,
 // the same code); and the typed client it is built on.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { type AttemptView, BelfryClient, BelfryClientError, type TaskView } from
 import { main } from "../../cli/program";
 import { freePort } from "../../scripts/dev-server";
 import { DEV_KEY, devClient, pollUntil, receiverBucket } from "./support/client";
+import { type Run, runCommand } from "./support/process";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");
@@ -29,38 +30,10 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Run `belfry …` with BELFRY_URL and BELFRY_API_KEY pointing at the dev server. */
 function belfry(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      BELFRY_URL: devUrl,
-      BELFRY_API_KEY: DEV_KEY,
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  return new Promise((resolve) => {
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const defaults = { BELFRY_URL: devUrl, BELFRY_API_KEY: DEV_KEY };
+  return runCommand(process.execPath, [BIN, ...args], { ...defaults, ...env }, 20_000);
 }
 
 /** Run the CLI's `main` in this process, as `belfry` would run with these arguments. */

@@ -1,12 +1,9 @@
-// The source documents' own client programs, run against a real `npm run dev` server: the
-// task-status document's cURL script (bash, curl and jq, as written), and the Loopitis
-// document's CLI asks through the built `belfry` command.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { executionUuid } from "../../src/core/execution-uuid";
 import { DEV_KEY, devClient, pollUntil, receiverBucket } from "./support/client";
+import { runCommand } from "./support/process";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(REPO, "dist", "belfry.js");
@@ -14,33 +11,9 @@ const BIN = join(REPO, "dist", "belfry.js");
 const devUrl = inject("devUrl");
 const receiverUrl = inject("receiverUrl");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(command, args, {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  return new Promise((resolve) => {
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Run a command for at most a minute (the cURL script polls every two seconds). */
+const run = (command: string, args: string[], env: Record<string, string>) =>
+  runCommand(command, args, env, 60_000);
 
 /** The task-status document's cURL example, character for character. */
 const CURL_EXAMPLE = `# This script polls a task ID until it completes or fails.
