@@ -1,22 +1,12 @@
 import { env } from "cloudflare:test";
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { hashSecret, keyPrefix, newApiKey } from "../../src/core/keys";
 import { ADMIN_TOKEN, api, bucket, createProject } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
+import { header, verifyCall } from "../support/signed-calls";
 
 // Every call leaves signed: each project has a signing secret (old ones got one from a
 // migration), and a rotation can end the old secret at once.
-
-const header = (call: ReceivedCall | undefined, name: string) => call?.headers[name] ?? "";
-
-function verify(secret: string, call: ReceivedCall | undefined) {
-  return new Webhook(secret).verify(call?.body ?? "", {
-    "webhook-id": header(call, "webhook-id"),
-    "webhook-timestamp": header(call, "webhook-timestamp"),
-    "webhook-signature": header(call, "webhook-signature"),
-  });
-}
 
 async function callOnce(key: string, body: unknown): Promise<ReceivedCall | undefined> {
   const target = bucket();
@@ -42,8 +32,8 @@ describe("signing secrets", () => {
     expect(rotated.json.payload.previous_valid_until).toBeNull();
     const call = await callOnce(project.key, { leaked: true });
     expect(header(call, "webhook-signature").split(" ")).toHaveLength(1);
-    expect(verify(rotated.json.payload.signing_secret, call)).toEqual({ leaked: true });
-    expect(() => verify(project.secret, call)).toThrow();
+    expect(verifyCall(rotated.json.payload.signing_secret, call)).toEqual({ leaked: true });
+    expect(() => verifyCall(project.secret, call)).toThrow();
   });
 
   it("ends the old secret at once for tasks that already hold it, too", async () => {
@@ -55,7 +45,7 @@ describe("signing secrets", () => {
     });
     expect(res.status).toBe(201);
     const [first] = await target.waitForCalls(1);
-    expect(verify(project.secret, first)).toEqual({ n: 1 });
+    expect(verifyCall(project.secret, first)).toEqual({ n: 1 });
     const rotated = await api<{ payload: { signing_secret: string } }>(
       "POST",
       `/api/v1/projects/${project.id}/signing-secret/rotate`,
@@ -65,8 +55,8 @@ describe("signing secrets", () => {
     const calls = await target.waitForCalls(2);
     const second = calls[1];
     expect(header(second, "webhook-signature").split(" ")).toHaveLength(1);
-    expect(verify(rotated.json.payload.signing_secret, second)).toEqual({ n: 1 });
-    expect(() => verify(project.secret, second)).toThrow();
+    expect(verifyCall(rotated.json.payload.signing_secret, second)).toEqual({ n: 1 });
+    expect(() => verifyCall(project.secret, second)).toThrow();
   });
 
   it("a rotation body other than the documented one is a 400 naming the field", async () => {
@@ -86,7 +76,7 @@ describe("signing secrets", () => {
     expect(notJson.status).toBe(400);
     // Nothing was rotated by the refused requests: the first secret still verifies alone.
     const call = await callOnce(project.key, { n: 1 });
-    expect(verify(project.secret, call)).toEqual({ n: 1 });
+    expect(verifyCall(project.secret, call)).toEqual({ n: 1 });
   });
 
   it("a project stored without a secret gets one from the migration, and its calls are signed", async () => {
@@ -109,6 +99,6 @@ describe("signing secrets", () => {
       .first<{ secret: string }>();
     expect(row?.secret).toMatch(/^whsec_[0-9A-F]{64}$/);
     const call = await callOnce(key, { old: true });
-    expect(verify(row?.secret ?? "", call)).toEqual({ old: true });
+    expect(verifyCall(row?.secret ?? "", call)).toEqual({ old: true });
   });
 });
