@@ -13,6 +13,7 @@ import type {
   LifecycleAction,
   Page,
   removedAlertsSchema,
+  replayedExecutionSchema,
   revokedKeySchema,
   rotatedSecretSchema,
   StatsWindow,
@@ -53,6 +54,7 @@ export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
 export type AlertDestinationRequest = z.input<typeof alertDestinationSchema>;
 export type AlertDestination = z.output<typeof alertDestinationViewSchema>;
 export type RemovedAlerts = z.output<typeof removedAlertsSchema>;
+export type ReplayedExecution = z.output<typeof replayedExecutionSchema>;
 /** What the alert destination receives. */
 export type { Alert };
 
@@ -290,6 +292,12 @@ export class BelfryClient {
       if (count++ >= max) return;
       yield attempt;
     }
+  }
+
+  /** Send an execution's request again, now, as a new execution (any state). */
+  replayExecution(id: string, executionId: string): Promise<ReplayedExecution> {
+    const path = `${taskPath(id)}/executions/${encodeURIComponent(executionId)}/replay`;
+    return this.request("POST", path, "apiKey");
   }
 
   /** Admin: create a project; its API key and signing secret are shown once. */

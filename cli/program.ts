@@ -230,6 +230,19 @@ export function buildProgram(io: Io): Command {
   }
 
   tasks
+    .command("replay")
+    .description("send an execution's request again, now, as a new execution")
+    .argument("<id>", "task id")
+    .argument("<execution-id>", "the execution to send again (see `tasks executions --json`)")
+    .action(async (id: string, executionId: string, _options, command: Command) => {
+      const replayed = await client(command).replayExecution(id, executionId);
+      print(command, {
+        data: replayed,
+        text: `Replaying ${replayed.replay_of} as execution ${replayed.number} (${replayed.execution_id}).`,
+      });
+    });
+
+  tasks
     .command("delete")
     .description("cancel and remove a task (its history stays until retention)")
     .argument("<id>", "task id")

@@ -148,6 +148,60 @@ export function queueManualRun(
 }
 
 /**
+ * Why the request an earlier execution sent cannot be sent again, or null when it can. The
+ * history keeps each attempt's answer, not its request, so the request is built again from the
+ * definition: that is the same request only if the definition has not changed since the
+ * execution started and its body had no dynamic fields (`$job`, `$state`, `$previous`), whose
+ * values at that time are not kept.
+ */
+export function replayRefusal(
+  def: TaskDefinition,
+  startedAt: number,
+  bodyIsDynamic: boolean,
+): string | null {
+  if (def.updated_at > startedAt) {
+    return "the task was changed after this execution, and the request it sent is not kept";
+  }
+  if (bodyIsDynamic) {
+    return "the task's body has dynamic fields, whose values at that time are not kept";
+  }
+  return null;
+}
+
+/**
+ * Queue one call now that sends `executionId`'s request again, with an execution number and id
+ * of its own, whatever the task's state (a replay is a deliberate act, even on a finished
+ * task). It shares the manual runs' bound, and is made once, never retried.
+ */
+export function queueReplay(
+  def: TaskDefinition,
+  runtime: TaskRuntime,
+  executionId: string,
+  now: number,
+  maxQueued: number,
+): Timer {
+  const queued = runtime.timers.filter((t) => t.manual).length;
+  if (queued >= maxQueued) {
+    throw overBudget(
+      "MAX_QUEUED_RUNS",
+      `the task has ${queued} manual runs or replays waiting, the most allowed; replay again once they are made`,
+    );
+  }
+  runtime.last_number += 1;
+  const timer: Timer = {
+    execution_id: manualExecutionId(def.id, def.created_at, runtime.last_number),
+    number: runtime.last_number,
+    attempt: 1,
+    scheduled_at: now,
+    due_at: now,
+    manual: true,
+    replay_of: executionId,
+  };
+  insertTimer(runtime.timers, timer);
+  return timer;
+}
+
+/**
  * Apply a patch; returns the new definition. A new schedule starts afresh — its own grid, its
  * own occurrence count, new execution ids — as a task created with it would; retries already
  * under way and manual runs stay queued.

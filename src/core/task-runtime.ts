@@ -86,7 +86,9 @@ export function recordAttempt(
     now,
   );
   const stillRunning = progress.state === "active" || progress.state === "paused";
-  const retryDelay = outcome.kind === "retry" && stillRunning ? outcome.delay : null;
+  // A replay is one call, never retried.
+  const retryDelay =
+    outcome.kind === "retry" && stillRunning && !timer.replay_of ? outcome.delay : null;
   const successful = outcome.kind === "success";
   const record: AttemptRecord = {
     id: `${timer.execution_id}:${timer.attempt}`,

@@ -8,6 +8,8 @@ export interface Timer {
   due_at: number;
   /** A `run` request: outside the schedule, served even while paused. */
   manual: boolean;
+  /** A replay: the execution whose request it sends again, once, whatever the task's state. */
+  replay_of?: string;
 }
 
 /** What the execution ids of one task incarnation start with. */

@@ -60,6 +60,7 @@ const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [answers.statsSchema, "Stats"],
   [answers.schedulePreviewSchema, "SchedulePreview"],
   [answers.alertDestinationViewSchema, "AlertDestination"],
+  [answers.replayedExecutionSchema, "ReplayedExecution"],
   [answers.removedAlertsSchema, "RemovedAlerts"],
   [answers.healthSchema, "Health"],
   [answers.errorEnvelopeSchema, "Error"],

@@ -35,10 +35,17 @@ import {
   listTasksQuerySchema,
   previewTaskSchedule,
   projectStats,
+  replayExecution,
   statsQuerySchema,
   updateTask,
 } from "../task/commands";
-import type { Page, ProjectStats, SchedulePreview, StatsWindow } from "../wire/answers";
+import type {
+  Page,
+  ProjectStats,
+  ReplayedExecutionView,
+  SchedulePreview,
+  StatsWindow,
+} from "../wire/answers";
 
 /**
  * The service binding: another Worker calls Belfry's core commands directly, with the same
@@ -220,6 +227,11 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
     return this.call(async (project) =>
       projectStats(this.env, project, parseOrThrow(statsQuerySchema, { window })),
     );
+  }
+
+  /** Send an execution's request again, now, as a new execution (any state). */
+  replayExecution(id: string, executionId: string): Promise<ReplayedExecutionView> {
+    return this.call((project) => replayExecution(this.env, project, id, executionId));
   }
 
   /** A page of every attempt of the project's tasks, newest first: the failures inbox. */

@@ -40,7 +40,7 @@ import { readProjectStats } from "../history/stats";
 import { meter } from "../metering";
 import { type LifecycleAction, type ProjectStats, STATS_WINDOW_NAMES } from "../wire/answers";
 import { checkCreateBudgets, checkPatchBudget } from "./budgets";
-import type { TaskResult } from "./task-object";
+import type { ReplayedExecution, TaskResult } from "./task-object";
 
 export type { LifecycleAction };
 
@@ -362,6 +362,54 @@ export async function listProjectExecutions(
     })),
     next_cursor: more && last ? encodeCursor(last.key) : null,
   };
+}
+
+/**
+ * When `executionId` of the task first started, from its history (the object's held attempts
+ * included); a 404 when the task has no such execution. Reads the task's history newest first,
+ * bounded by what it keeps (HISTORY_MAX_PER_TASK).
+ */
+async function executionStart(env: Env, task: TaskHistory, executionId: string): Promise<number> {
+  const held = await heldAttempts(env, task);
+  let before: number | undefined;
+  let startedAt: number | null = null;
+  for (let read = 0; read <= config(env).historyMaxPerTask; read += 100) {
+    const { attempts, more } = await listTaskAttempts(
+      env,
+      task,
+      { limit: 100, ...(before !== undefined && { before }) },
+      held,
+    );
+    for (const a of attempts) {
+      // Attempts of one execution are next to each other; the last one read is its first.
+      if (a.record.execution_id === executionId) startedAt = a.record.started_at;
+      else if (startedAt !== null) return startedAt;
+    }
+    const last = attempts.at(-1);
+    if (!more || !last) break;
+    before = last.ordinal;
+  }
+  if (startedAt === null) throw new BelfryError("not_found", "execution not found");
+  return startedAt;
+}
+
+/**
+ * Send the request an execution of the task sent once more, now, as a new execution with its
+ * own webhook-id and a Belfry-Replay-Of header; any state. A 404 for an unknown task or
+ * execution, a 409 when that request cannot be built again (core/lifecycle.ts, replayRefusal).
+ */
+export async function replayExecution(
+  env: Env,
+  projectId: string,
+  taskId: string,
+  executionId: string,
+) {
+  const task = await historyOf(database(env.DB), projectId, taskId);
+  const startedAt = await executionStart(env, task, executionId);
+  const replayed = await unwrap<ReplayedExecution>(
+    taskStub(env, taskId).replay(projectId, executionId, startedAt),
+  );
+  return { ...replayed, scheduled_at: new Date(replayed.scheduled_at).toISOString() };
 }
 
 /** A page window by offset: for the dialects whose documents page by number or offset. */

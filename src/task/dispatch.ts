@@ -22,6 +22,8 @@ export interface DeliveryHeaders {
   scheduledAt: number;
   timestamp: number;
   signature: string | null;
+  /** The execution a replay sends again (`Belfry-Replay-Of`). */
+  replayOf?: string;
 }
 
 /** The task's URL with its `query` parameters appended to any it already has. */
@@ -60,6 +62,7 @@ export function requestHeaders(
   headers.set("belfry-execution", String(delivery.number));
   headers.set("belfry-attempt", String(delivery.attempt));
   headers.set("belfry-scheduled-at", new Date(delivery.scheduledAt).toISOString());
+  if (delivery.replayOf) headers.set("belfry-replay-of", delivery.replayOf);
   return headers;
 }
 
@@ -110,6 +113,7 @@ export async function prepareRequest(
     scheduledAt: timer.scheduled_at,
     timestamp,
     signature,
+    ...(timer.replay_of && { replayOf: timer.replay_of }),
   });
   return { url, method: def.method, headers, body: bodyText };
 }

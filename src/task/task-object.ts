@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, readConfig } from "../config";
 import { alertsFor } from "../core/alerts";
-import { extractState } from "../core/dynamic-fields";
+import { extractState, hasDynamicFields } from "../core/dynamic-fields";
 import { BelfryError, type SerializedError } from "../core/errors";
 import type { TaskIndexEntry } from "../core/history";
 import {
@@ -12,6 +12,8 @@ import {
   patchTask,
   pauseTask,
   queueManualRun,
+  queueReplay,
+  replayRefusal,
   resumeTask,
   startRuntime,
   wakeTime,
@@ -36,6 +38,15 @@ import { meter } from "../metering";
 import { type PreparedRequest, prepareRequest, sendAttempt } from "./dispatch";
 import { Notifier } from "./notifier";
 import { SigningKeys } from "./signing-keys";
+
+/** A replay's new execution, as the object queued it. */
+export interface ReplayedExecution {
+  task_id: string;
+  execution_id: string;
+  number: number;
+  replay_of: string;
+  scheduled_at: number;
+}
 
 /** The outcome of a call into a TaskObject: errors travel as data, since RPC drops their class. */
 export type TaskResult<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
@@ -196,6 +207,36 @@ export class TaskObject extends DurableObject<Env> {
     return this.change(projectId, (def, runtime) =>
       queueManualRun(def, runtime, Date.now(), maxQueuedRuns),
     );
+  }
+
+  /**
+   * Send `executionId`'s request again, once, now (core/lifecycle.ts says when it can be), in
+   * any state. `startedAt` is when that execution's first attempt started.
+   */
+  async replay(
+    projectId: string,
+    executionId: string,
+    startedAt: number,
+  ): Promise<TaskResult<ReplayedExecution>> {
+    let timer: Timer | undefined;
+    const result = await this.change(projectId, (def, runtime) => {
+      const refused = replayRefusal(def, startedAt, hasDynamicFields(def.body));
+      if (refused) throw new BelfryError("conflict", refused);
+      timer = queueReplay(def, runtime, executionId, Date.now(), this.config.maxQueuedRuns);
+    });
+    if (!result.ok) return { ok: false, error: result.error };
+    if (!timer) throw new Error("a replay was accepted without a call");
+    const { execution_id, number, scheduled_at } = timer;
+    return {
+      ok: true,
+      value: {
+        task_id: result.value.definition.id,
+        execution_id,
+        number,
+        replay_of: executionId,
+        scheduled_at,
+      },
+    };
   }
 
   /**

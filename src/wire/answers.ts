@@ -196,6 +196,16 @@ export const schedulePreviewSchema = z.strictObject({
 });
 
 export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
+/** A replay's new execution: POST /api/v1/tasks/{id}/executions/{execution_id}/replay. */
+export const replayedExecutionSchema = z.strictObject({
+  task_id: z.string(),
+  execution_id: z.string().meta({ description: "The new execution's id (its webhook-id)" }),
+  number: z.number().int().min(1).meta({ description: "The new execution's number" }),
+  replay_of: z.string().meta({ description: "The execution sent again (Belfry-Replay-Of)" }),
+  scheduled_at: instant.meta({ description: "When the replay was queued: now" }),
+});
+export type ReplayedExecutionView = z.output<typeof replayedExecutionSchema>;
+
 /** A project's alert destination, as GET and PUT /api/v1/alerts answer it. */
 export const alertDestinationViewSchema = z.strictObject({
   url: z.string(),

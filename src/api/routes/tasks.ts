@@ -19,6 +19,7 @@ import {
   listProjectExecutionsQuerySchema,
   listTasks,
   listTasksQuerySchema,
+  replayExecution,
   updateTask,
 } from "../../task/commands";
 import {
@@ -27,6 +28,7 @@ import {
   LIFECYCLE_ACTIONS,
   type LifecycleAction,
   projectAttemptPageSchema,
+  replayedExecutionSchema,
   taskPageSchema,
   taskViewSchema,
 } from "../../wire/answers";
@@ -197,6 +199,28 @@ taskRoutes.get(
     const id = c.req.param("id");
     const page = await listExecutions(c.env, c.var.projectId, id, c.req.valid("query"));
     return success(c, { results: page.results.map(attemptView), next_cursor: page.next_cursor });
+  },
+);
+
+taskRoutes.post(
+  "/tasks/:id/executions/:execution_id/replay",
+  describeRoute({
+    operationId: "replayExecution",
+    tag: "Tasks",
+    summary: "Send an execution's request again, now",
+    description:
+      "One call now with the request that execution sent (method, URL, headers, body), a new execution number and webhook-id, and the header Belfry-Replay-Of: <execution_id>; never retried, recorded in the task's history; in any state. The request is built again from the task's definition, so it is refused (409) when the task was changed after that execution or its body has dynamic fields. An unknown execution is a 404.",
+    answers: { 202: { payload: replayedExecutionSchema, description: "Queued; sent at once" } },
+    errors: [409],
+  }),
+  async (c) => {
+    const replayed = await replayExecution(
+      c.env,
+      c.var.projectId,
+      c.req.param("id"),
+      c.req.param("execution_id"),
+    );
+    return success(c, replayed, 202);
   },
 );
 
