@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Alert, alertDestinationSchema } from "../src/core/alerts";
+import type { bulkActionRequestSchema } from "../src/core/bulk-action";
 import type { ErrorCode, ErrorDetail } from "../src/core/errors";
 import type { AttemptView, ProjectAttemptView } from "../src/core/history";
 import type { schedulePreviewRequestSchema } from "../src/core/schedule-preview";
@@ -7,6 +8,7 @@ import type { createTaskSchema, patchTaskSchema } from "../src/core/task-input";
 import type { TaskState, TaskStatus, TaskView } from "../src/core/task-view";
 import type {
   alertDestinationViewSchema,
+  bulkResultSchema,
   createdProjectSchema,
   deletedTaskSchema,
   issuedKeySchema,
@@ -57,6 +59,9 @@ export type RemovedAlerts = z.output<typeof removedAlertsSchema>;
 export type ReplayedExecution = z.output<typeof replayedExecutionSchema>;
 /** What the alert destination receives. */
 export type { Alert };
+/** The body of a bulk action, as the server's schema accepts it. */
+export type BulkActionRequest = z.input<typeof bulkActionRequestSchema>;
+export type BulkResult = z.output<typeof bulkResultSchema>;
 
 export interface ListTasksOptions {
   state?: TaskState | TaskState[];
@@ -175,6 +180,14 @@ export class BelfryClient {
   }
 
   /** The project's tasks by state, and its executions and lateness over `window` (24h). */
+  /**
+   * Pause, resume, cancel or delete up to 1000 of the tasks the filter matches; pass
+   * `next_cursor` back as `cursor` for the rest.
+   */
+  bulkTasks(body: BulkActionRequest): Promise<BulkResult> {
+    return this.request("POST", "/api/v1/tasks/bulk", "apiKey", body);
+  }
+
   /** The runs a task with this schedule, created now (or at `from`), would make. */
   previewSchedule(body: SchedulePreviewRequest): Promise<SchedulePreview> {
     return this.request("POST", "/api/v1/schedules/preview", "apiKey", body);

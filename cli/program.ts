@@ -1,4 +1,5 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { BULK_ACTIONS, type BulkAction } from "../src/core/bulk-action";
 import { MISFIRE_POLICIES } from "../src/core/task-input";
 import { TASK_STATUSES } from "../src/core/task-view";
 import { VERSION } from "../src/version";
@@ -16,6 +17,7 @@ import {
 import { registerRequestCommands } from "./commands/requests-commands";
 import { schedulesPreview } from "./commands/schedules-preview";
 import { stats } from "./commands/stats";
+import { tasksBulk } from "./commands/tasks-bulk";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
@@ -114,7 +116,8 @@ Examples:
   belfry tasks list --status running --label team=billing
   belfry schedules preview --cron "*/15 9-17 * * 1-5" --timezone Europe/Berlin --count 5
   belfry tasks executions <id> --json
-  belfry tasks cancel <id>`;
+  belfry tasks cancel <id>
+  belfry tasks bulk pause --label team=billing --state active`;
 
 /** The `belfry` command tree; `print` writes a command's output, as a table or as JSON. */
 export function buildProgram(io: Io): Command {
@@ -240,6 +243,18 @@ export function buildProgram(io: Io): Command {
         data: replayed,
         text: `Replaying ${replayed.replay_of} as execution ${replayed.number} (${replayed.execution_id}).`,
       });
+    });
+
+  tasks
+    .command("bulk")
+    .description("pause, resume, cancel or delete every task the filters match")
+    .addArgument(new Argument("<action>", "what to do to each task").choices(BULK_ACTIONS))
+    .option("--id <id>", "this task (repeatable)", collect)
+    .option("--label <key=value>", "tasks with this label (repeatable, all must match)", collect)
+    .option("--name <prefix>", "tasks whose name starts with this")
+    .option("--state <states>", "tasks in these states (comma list: active,paused,…)")
+    .action(async (action: BulkAction, options, command: Command) => {
+      print(command, await tasksBulk(client(command), action, options));
     });
 
   tasks

@@ -46,3 +46,6 @@ export async function idempotentTaskId(projectId: string, key: string): Promise<
   const h = digest.slice(0, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** A task id: a UUID in lower-case hex, as crypto.randomUUID() and idempotentTaskId make them. */
+export const TASK_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

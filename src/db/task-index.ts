@@ -169,6 +169,12 @@ export async function listIndexedTaskIds(db: Database, query: TaskListQuery) {
   return taskPageQuery(db, query, {});
 }
 
+/** One page of a project's task ids and states, newest first, plus one extra row. */
+export async function listIndexedTaskStates(db: Database, query: TaskListQuery) {
+  const rows = await taskPageQuery(db, query, { state: tasks.state });
+  return rows.map((r) => ({ ...r, state: r.state as TaskState }));
+}
+
 /**
  * Active tasks whose next call is overdue by more than `graceMs`, most overdue first: their
  * alarms may be lost.

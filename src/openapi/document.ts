@@ -62,6 +62,7 @@ const SCHEMA_NAMES = new Map<z.ZodType, string>([
   [answers.alertDestinationViewSchema, "AlertDestination"],
   [answers.replayedExecutionSchema, "ReplayedExecution"],
   [answers.removedAlertsSchema, "RemovedAlerts"],
+  [answers.bulkResultSchema, "BulkResult"],
   [answers.healthSchema, "Health"],
   [answers.errorEnvelopeSchema, "Error"],
 ]);

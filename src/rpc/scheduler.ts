@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { z } from "zod";
 import { type AlertDestination, alertDestinationSchema } from "../core/alerts";
+import { bulkActionRequestSchema } from "../core/bulk-action";
 import { BelfryError, type ErrorCode, type ErrorDetail } from "../core/errors";
 import {
   type AttemptView,
@@ -21,6 +22,7 @@ import {
   putAlertDestination,
   removeAlertDestination,
 } from "../task/alert-commands";
+import { bulkTaskAction } from "../task/bulk";
 import {
   changeTaskState,
   createTask,
@@ -40,6 +42,7 @@ import {
   updateTask,
 } from "../task/commands";
 import type {
+  BulkResult,
   Page,
   ProjectStats,
   ReplayedExecutionView,
@@ -74,6 +77,9 @@ export interface ListTasksRequest {
   limit?: number;
   cursor?: string;
 }
+
+/** The body of POST /api/v1/tasks/bulk. */
+export type BulkActionRequest = z.input<typeof bulkActionRequestSchema>;
 
 /** The body of POST /api/v1/schedules/preview. */
 export type SchedulePreviewRequest = z.input<typeof schedulePreviewRequestSchema>;
@@ -209,6 +215,16 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
       const page = await listExecutions(this.env, project, id, query);
       return { results: page.results.map(attemptView), next_cursor: page.next_cursor };
     });
+  }
+
+  /**
+   * Pause, resume, cancel or delete up to 1000 of the tasks the filter matches; `next_cursor`
+   * continues. Tasks the one-task rule refuses are listed in `failed`.
+   */
+  bulkTasks(request: BulkActionRequest): Promise<BulkResult> {
+    return this.call(async (project) =>
+      bulkTaskAction(this.env, project, parseOrThrow(bulkActionRequestSchema, request)),
+    );
   }
 
   /** The runs a task with this schedule, created now (or at `from`), would make. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { readConfig as config } from "../config";
 import { BelfryError, fromSerialized, invalidField } from "../core/errors";
 import type { AttemptRecord, ProjectAttemptRecord } from "../core/history";
-import { base64url, constantTimeEqual, idempotentTaskId } from "../core/keys";
+import { base64url, constantTimeEqual, idempotentTaskId, TASK_ID_PATTERN } from "../core/keys";
 import { previewSchedule, type SchedulePreviewRequest } from "../core/schedule-preview";
 import { buildDefinition, type CreateOptions } from "../core/task-definition";
 import {
@@ -49,7 +49,7 @@ export type { LifecycleAction };
  * binding. They take a project id that the caller has already authenticated.
  */
 
-const TASK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TASK_ID = TASK_ID_PATTERN;
 
 /**
  * Await a TaskObject call and unwrap its result. RPC's generated types cannot express the
@@ -142,7 +142,8 @@ export async function deleteTask(env: Env, projectId: string, id: string) {
   return unwrap<{ id: string }>(taskStub(env, id).remove(projectId));
 }
 
-const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
+/** The keyset position of a task page: its last row's (created_at, id). */
+export const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
 
 /** The grid points a task created now (or at `from`) with this schedule would call at. */
 export function previewTaskSchedule(env: Env, request: SchedulePreviewRequest): number[] {

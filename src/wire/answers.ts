@@ -216,6 +216,20 @@ export const removedAlertsSchema = z.strictObject({
   removed: z.boolean().meta({ description: "false when the project had no alert destination" }),
 });
 
+export const bulkResultSchema = z.strictObject({
+  matched: z.number().int().min(0).meta({ description: "Tasks the filter matched on this page" }),
+  changed: z.number().int().min(0).meta({
+    description: "Tasks the action changed (a task already paused does not change when paused)",
+  }),
+  failed: z
+    .array(z.strictObject({ id: z.string(), error: z.string() }))
+    .meta({ description: "Tasks the action's rule refused, or ids asked for that do not exist" }),
+  next_cursor: z.string().nullable().meta({
+    description: "Pass back as `cursor` to act on the next page; null when none is left",
+  }),
+});
+export type BulkResult = z.output<typeof bulkResultSchema>;
+
 export const healthSchema = z.strictObject({ ok: z.literal(true), version: z.string() });
 
 /** The success envelope around a payload. */

@@ -32,6 +32,7 @@ import {
   taskPageSchema,
   taskViewSchema,
 } from "../../wire/answers";
+import { bulkRoutes } from "./bulk";
 
 const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
 
@@ -43,6 +44,8 @@ export const taskRoutes = new Hono<AppEnv>();
 taskRoutes.use("/tasks/*", requireApiKey);
 taskRoutes.use("/get-task-status/*", requireApiKey);
 taskRoutes.use("/executions", requireApiKey);
+// After the middleware above, which authenticates it too.
+taskRoutes.route("/", bulkRoutes);
 
 taskRoutes.post(
   "/tasks",
