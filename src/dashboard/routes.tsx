@@ -24,6 +24,7 @@ import {
   listTasks,
   previewTaskSchedule,
   projectStats,
+  replayExecution,
 } from "../task/commands";
 import { NEW_TASK_SCRIPT, STYLESHEET } from "./assets";
 import {
@@ -62,7 +63,6 @@ import { TasksPage } from "./views/tasks";
  * (task/commands.ts), in-process. docs/dashboard.md describes sessions, CSRF and the CSP.
  */
 export const dashboard = new Hono<DashboardEnv>().basePath("/dashboard");
-const dashboardRoutes = dashboard;
 
 /** Whether a request is the dashboard's (the Worker's entry sends it here). */
 export function isDashboardPath(pathname: string): boolean {
@@ -95,25 +95,25 @@ async function signedIn(
   return { ...pageContext(c, current), stats: <StatsBar stats={stats} /> };
 }
 
-dashboardRoutes.use("*", securityHeaders);
+dashboard.use("*", securityHeaders);
 
-dashboardRoutes.get("/assets/dashboard.css", (c) =>
+dashboard.get("/assets/dashboard.css", (c) =>
   c.body(STYLESHEET, 200, {
     "Content-Type": "text/css; charset=utf-8",
     "Cache-Control": "public, max-age=300",
   }),
 );
 
-dashboardRoutes.get("/assets/new-task.js", (c) =>
+dashboard.get("/assets/new-task.js", (c) =>
   c.body(NEW_TASK_SCRIPT, 200, {
     "Content-Type": "text/javascript; charset=utf-8",
     "Cache-Control": "public, max-age=300",
   }),
 );
 
-dashboardRoutes.get("/sign-in", (c) => render(c, <SignInPage nonce={c.var.nonce} />));
+dashboard.get("/sign-in", (c) => render(c, <SignInPage nonce={c.var.nonce} />));
 
-dashboardRoutes.post("/sign-in", async (c) => {
+dashboard.post("/sign-in", async (c) => {
   checkOrigin(c);
   sessionSecret(c.env);
   const form = await readForm(c);
@@ -139,9 +139,9 @@ dashboardRoutes.post("/sign-in", async (c) => {
 });
 
 // Everything below needs a session; every POST below also needs its origin and CSRF token.
-dashboardRoutes.use("*", requireSession);
+dashboard.use("*", requireSession);
 
-dashboardRoutes.post("/sign-out", (c) => {
+dashboard.post("/sign-out", (c) => {
   endSession(c);
   return c.redirect("/dashboard/sign-in", 303);
 });
@@ -154,7 +154,7 @@ function link(path: string, params: Record<string, string | undefined>): string 
   return text ? `${path}?${text}` : path;
 }
 
-dashboardRoutes.get("/", async (c) => {
+dashboard.get("/", async (c) => {
   const stateParam = c.req.query("state") ?? "";
   const state = (TASK_STATES as readonly string[]).includes(stateParam)
     ? (stateParam as TaskState)
@@ -202,7 +202,7 @@ dashboardRoutes.get("/", async (c) => {
   );
 });
 
-dashboardRoutes.get("/failures", async (c) => {
+dashboard.get("/failures", async (c) => {
   const cursor = c.req.query("cursor") || undefined;
   const label = c.req.query("label")?.trim() || undefined;
   const page = await signedIn(c, "failures");
@@ -239,8 +239,18 @@ dashboardRoutes.get("/failures", async (c) => {
         found.next_cursor && link("/dashboard/failures", { label, cursor: found.next_cursor })
       }
       firstPage={cursor ? link("/dashboard/failures", { label }) : null}
+      {...(c.req.query("done") === "replayed" && {
+        notice: "Replayed: the request is on its way again.",
+      })}
     />,
   );
+});
+
+dashboard.post("/failures/replay", async (c) => {
+  const taskId = c.var.form.get("task_id") ?? "";
+  const executionId = c.var.form.get("execution_id") ?? "";
+  await replayExecution(c.env, c.var.projectId, taskId, executionId);
+  return c.redirect("/dashboard/failures?done=replayed", 303);
 });
 
 /** Notices after an action, by the `done` query parameter of the redirect. */
@@ -284,7 +294,7 @@ async function taskPage(c: DashboardContext, id: string, error?: BelfryError) {
   );
 }
 
-dashboardRoutes.get("/tasks/:id", (c) => taskPage(c, c.req.param("id")));
+dashboard.get("/tasks/:id", (c) => taskPage(c, c.req.param("id")));
 
 const CONFIRM: Record<string, { title: string; question: string; button: string }> = {
   cancel: {
@@ -300,7 +310,7 @@ const CONFIRM: Record<string, { title: string; question: string; button: string 
   },
 };
 
-dashboardRoutes.post("/tasks/:id/:action", async (c) => {
+dashboard.post("/tasks/:id/:action", async (c) => {
   const id = c.req.param("id");
   const action = c.req.param("action");
   if (!(TASK_ACTIONS as readonly string[]).includes(action)) {
@@ -353,7 +363,7 @@ async function newTaskPage(c: DashboardContext, form: TaskForm, error?: BelfryEr
 }
 
 /** The next runs of the schedule typed so far, for the New task page's script. */
-dashboardRoutes.get("/preview", (c) => {
+dashboard.get("/preview", (c) => {
   try {
     const form = readTaskForm(new URLSearchParams(c.req.query()));
     const request = parseOrThrow(schedulePreviewRequestSchema, {
@@ -370,9 +380,9 @@ dashboardRoutes.get("/preview", (c) => {
   }
 });
 
-dashboardRoutes.get("/new", (c) => newTaskPage(c, blankTaskForm()));
+dashboard.get("/new", (c) => newTaskPage(c, blankTaskForm()));
 
-dashboardRoutes.post("/new", async (c) => {
+dashboard.post("/new", async (c) => {
   const form = readTaskForm(c.var.form);
   try {
     const input = createInputFromForm(form);
@@ -400,7 +410,7 @@ const ALERT_NOTICES: Record<string, string> = {
   removed: "Alert destination removed.",
 };
 
-dashboardRoutes.get("/alerts", async (c) => {
+dashboard.get("/alerts", async (c) => {
   const [page, destination] = await Promise.all([signedIn(c, "alerts"), alertDestination(c)]);
   const notice = ALERT_NOTICES[c.req.query("done") ?? ""];
   return render(
@@ -409,7 +419,7 @@ dashboardRoutes.get("/alerts", async (c) => {
   );
 });
 
-dashboardRoutes.post("/alerts", async (c) => {
+dashboard.post("/alerts", async (c) => {
   const typed = { url: (c.var.form.get("url") ?? "").trim(), events: c.var.form.getAll("events") };
   // The projects's running tasks learn of the change in the background.
   const tell = (push: Promise<unknown>) => c.executionCtx.waitUntil(push);
@@ -428,7 +438,7 @@ dashboardRoutes.post("/alerts", async (c) => {
   return c.redirect("/dashboard/alerts?done=saved", 303);
 });
 
-dashboardRoutes.post("/alerts/remove", async (c) => {
+dashboard.post("/alerts/remove", async (c) => {
   if (c.var.form.get("confirmed") !== "yes") {
     return render(
       c,
@@ -446,7 +456,7 @@ dashboardRoutes.post("/alerts/remove", async (c) => {
   return c.redirect("/dashboard/alerts?done=removed", 303);
 });
 
-dashboardRoutes.notFound((c) => {
+dashboard.notFound((c) => {
   if (!c.var.csrf) return render(c, <SignInPage nonce={c.var.nonce} error="No such page." />, 404);
   return render(
     c,
@@ -455,7 +465,7 @@ dashboardRoutes.notFound((c) => {
   );
 });
 
-dashboardRoutes.onError((error, c) => {
+dashboard.onError((error, c) => {
   const status = (
     error instanceof Refusal || (error instanceof BelfryError && error.status < 500)
       ? error.status

@@ -384,13 +384,13 @@ describe("dashboard pages", () => {
       schedule: { every: "1h" },
     });
     await api("POST", `/api/v1/tasks/${task.id}/run`, { key: project.key });
-    await eventually(async () => {
-      const res = await api<{ payload: { results: unknown[] } }>(
+    const failed = await eventually(async () => {
+      const res = await api<{ payload: { results: { execution_id: string }[] } }>(
         "GET",
         "/api/v1/executions?successful=false",
         { key: project.key },
       );
-      return res.json.payload.results.length > 0 ? true : undefined;
+      return res.json.payload.results[0];
     });
     const cookie = await signIn(project.key);
     const { res, text } = await page("/dashboard/failures", { cookie });
@@ -403,6 +403,20 @@ describe("dashboard pages", () => {
     expect(labelled.text).toContain(`/dashboard/tasks/${task.id}`);
     const badFilter = await page("/dashboard/failures?label=nocolon", { cookie });
     expect(badFilter.res.status).toBe(400);
+    // "Replay" sends the failed request again, marked as a replay of its execution.
+    const replay = { csrf: csrfOf(text), task_id: task.id, execution_id: failed.execution_id };
+    const replayed = await post("/dashboard/failures/replay", replay, cookie);
+    expect(replayed.res.status).toBe(303);
+    expect(replayed.res.headers.get("location")).toBe("/dashboard/failures?done=replayed");
+    const calls = await hook.waitForCalls(2);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.headers["belfry-replay-of"]).toBe(failed.execution_id);
+    const unknown = await post(
+      "/dashboard/failures/replay",
+      { ...replay, execution_id: crypto.randomUUID() },
+      cookie,
+    );
+    expect(unknown.res.status).toBe(404);
     const figures = /<dl class="stats">(.*?)<\/dl>/s.exec(text)?.[1] ?? "";
     expect(figures).toContain("<dt>Active</dt><dd>1</dd>");
     expect(figures).toMatch(/<dt>Failed \(24h\)<\/dt><dd>\d+<\/dd>/);

@@ -260,7 +260,7 @@ describe("the dashboard in Chromium", () => {
     expect((await api<Task>("GET", `/api/v1/tasks/${task.id}`)).state).toBe("active");
   });
 
-  it("charts the last attempts' lateness and outcome, also on a phone", async () => {
+  it("charts the last attempts' lateness and outcome, replays a failure, and fits a phone", async () => {
     const answers = [200, 200, 500, 200, 200, 503, 200, 200].map((status) => ({ status }));
     const hook = bucket(answers);
     await hook.program();
@@ -292,8 +292,22 @@ describe("the dashboard in Chromium", () => {
     await page.goto(`${dev.url}/dashboard/failures`);
     const failures = page.getByRole("row", { name: /nightly-report/ });
     expect(await failures.count()).toBe(2);
-    expect(await failures.filter({ hasText: "HTTP 503" }).count()).toBe(1);
+    const failed503 = failures.filter({ hasText: "HTTP 503" });
+    expect(await failed503.count()).toBe(1);
     await expectAccessible("Failures page");
+
+    // Replay the 503: the receiver gets the same request again, marked as a replay.
+    const executions = await api<{ results: { execution_id: string; status_code: number }[] }>(
+      "GET",
+      `/api/v1/tasks/${task.id}/executions?successful=false`,
+    );
+    const replayOf = executions.results.find((e) => e.status_code === 503)?.execution_id;
+    await failed503.getByRole("button", { name: "Replay" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("Replayed");
+    const calls = await pollUntil(hook.calls, (c) => c.length > answers.length, 10_000);
+    expect(calls).toHaveLength(answers.length + 1);
+    expect(calls.at(-1)?.headers["belfry-replay-of"]).toBe(replayOf);
+    expect(replayOf).toBeDefined();
 
     await page.goto(`${dev.url}/dashboard/tasks/${task.id}`);
     await page.setViewportSize({ width: 390, height: 844 });

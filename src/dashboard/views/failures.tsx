@@ -11,9 +11,11 @@ export const FailuresPage: FC<{
   label: string | undefined;
   nextPage: string | null;
   firstPage: string | null;
+  notice?: string;
   error?: string;
-}> = ({ page, failures, label, nextPage, firstPage, error }) => (
+}> = ({ page, failures, label, nextPage, firstPage, notice, error }) => (
   <Layout title="Failures" page={page}>
+    {notice && <Notice kind="ok">{notice}</Notice>}
     {error && <Notice kind="error">{error}</Notice>}
     <form method="get" action="/dashboard/failures" class="filters" aria-label="Filter failures">
       <div>
@@ -23,9 +25,9 @@ export const FailuresPage: FC<{
       <button type="submit">Filter</button>
     </form>
     {failures.length === 0 ? (
-      <p>No failed attempts. All calls answered with success.</p>
+      <p>No failed attempts.</p>
     ) : (
-      <ExecutionsTable attempts={failures} showTask />
+      <ExecutionsTable attempts={failures} showTask replayCsrf={page.csrf} />
     )}
     <nav class="pages" aria-label="Pages">
       {firstPage && <a href={firstPage}>Newest failures</a>}

@@ -50,7 +50,9 @@ export const ExecutionsTable: FC<{
   attempts: (AttemptRecord & { task_name?: string | null })[];
   /** Project-wide: a Task column, from each record's task_name. */
   showTask?: boolean;
-}> = ({ attempts, showTask }) => (
+  /** A "Replay" button on each row, its form carrying this CSRF token. */
+  replayCsrf?: string;
+}> = ({ attempts, showTask, replayCsrf }) => (
   <div class="table-wrap">
     <table>
       <thead>
@@ -61,6 +63,7 @@ export const ExecutionsTable: FC<{
           <th scope="col">Result</th>
           <th scope="col">Late by</th>
           <th scope="col">Took</th>
+          {replayCsrf && <th scope="col">Action</th>}
         </tr>
       </thead>
       <tbody>
@@ -83,6 +86,16 @@ export const ExecutionsTable: FC<{
             </td>
             <td>{`${a.lateness_ms} ms`}</td>
             <td>{`${a.duration_ms} ms`}</td>
+            {replayCsrf && (
+              <td>
+                <form method="post" action="/dashboard/failures/replay">
+                  <CsrfField token={replayCsrf} />
+                  <input type="hidden" name="task_id" value={a.task_id} />
+                  <input type="hidden" name="execution_id" value={a.execution_id} />
+                  <button type="submit">Replay</button>
+                </form>
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
