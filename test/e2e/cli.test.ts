@@ -414,7 +414,10 @@ describe("failures", () => {
         "cancel",
         "run",
         "delete",
+        "bulk",
       ].map((c) => ["tasks", c]),
+      ["schedules"],
+      ["schedules", "preview"],
       ["projects"],
       ["projects", "create"],
       ["projects", "issue-key"],
@@ -503,6 +506,76 @@ describe("belfry tasks update", () => {
     expect(refused.stderr.trimEnd()).toMatch(
       /^belfry: schedule\.every: .*\(invalid_request, HTTP 400\)$/,
     );
+  });
+});
+
+describe("belfry labels, schedules preview and tasks bulk", () => {
+  it("sets labels, lists by them, previews a schedule and pauses by label", async () => {
+    const hook = receiverBucket(receiverUrl).url;
+    const team = `cli-${Date.now()}`;
+    const created: TaskView[] = [];
+    for (const env of ["prod", "staging"]) {
+      const run = await inProcess([
+        "tasks",
+        "create",
+        "--url",
+        hook,
+        "--delay",
+        "1h",
+        "--labels",
+        `team=${team},env=${env}`,
+        "--json",
+      ]);
+      expect(run.stderr).toBe("");
+      created.push(JSON.parse(run.stdout) as TaskView);
+    }
+    expect(created.map((t) => t.labels)).toEqual([
+      { team, env: "prod" },
+      { team, env: "staging" },
+    ]);
+
+    const listed = await inProcess([
+      "tasks",
+      "list",
+      "--label",
+      `team=${team}`,
+      "--label",
+      "env=prod",
+      "--json",
+    ]);
+    expect((JSON.parse(listed.stdout) as TaskView[]).map((t) => t.id)).toEqual([created[0]?.id]);
+
+    const updated = await inProcess([
+      "tasks",
+      "update",
+      created[1]?.id ?? "",
+      "--labels",
+      "",
+      "--json",
+    ]);
+    expect((JSON.parse(updated.stdout) as TaskView).labels).toEqual({});
+
+    const preview = await inProcess([
+      "schedules",
+      "preview",
+      "--cron",
+      "30 2 * * *",
+      "--timezone",
+      "Europe/Berlin",
+      "--from",
+      "2026-03-28T12:00:00Z",
+      "--count",
+      "2",
+    ]);
+    expect(preview.stdout).toBe("2026-03-29T01:00:00Z\n2026-03-30T00:30:00Z\n");
+
+    const bulk = await inProcess(["tasks", "bulk", "pause", "--label", `team=${team}`]);
+    expect(bulk.stderr).toBe("");
+    expect(bulk.stdout).toMatch(/^matched\s+1\nchanged\s+1\nfailed\s+0\n$/);
+    expect((await devClient(devUrl).getTask(created[0]?.id ?? "")).state).toBe("paused");
+    const unfiltered = await inProcess(["tasks", "bulk", "delete"]);
+    expect(unfiltered.code).toBe(1);
+    expect(unfiltered.stderr).toMatch(/^belfry: no filter/);
   });
 });
 
