@@ -1,4 +1,3 @@
-import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requestBody, requestsAdd } from "../../cli/commands/requests-add";
 import { LoopitisClient } from "../../cli/commands/requests-client";
@@ -6,7 +5,14 @@ import { requestsExecutions } from "../../cli/commands/requests-executions";
 import { requestsList } from "../../cli/commands/requests-list";
 import { CliError } from "../../cli/output";
 import { executionUuid } from "../../src/core/execution-uuid";
-import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
+import {
+  api,
+  bucket,
+  createProject,
+  eventually,
+  type TestProject,
+  workerFetch,
+} from "../support/helpers";
 
 // The Loopitis document's CLI asks — "showing all requests with a specific status, showing all
 // executions for a specific request, and adding a request with all parameters" — answered by the
@@ -19,7 +25,7 @@ beforeAll(async () => {
   client = new LoopitisClient({
     url: "http://belfry.test",
     apiKey: project.key,
-    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+    fetch: workerFetch,
   });
 });
 
@@ -95,7 +101,7 @@ describe("showing requests with a status, and the executions of one", () => {
     const ownClient = new LoopitisClient({
       url: "http://belfry.test",
       apiKey: own.key,
-      fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+      fetch: workerFetch,
     });
     const target = bucket();
     const slow = await requestsAdd(ownClient, { interval: "1h", returnUrl: target.url });

@@ -6,7 +6,7 @@ import { tasksList } from "../../cli/commands/tasks-list";
 import { CliError } from "../../cli/output";
 import type { TaskView } from "../../src/core/task-view";
 import type { Page } from "../../src/wire/answers";
-import { bucket, createProject, type TestProject } from "../support/helpers";
+import { bucket, createProject, type TestProject, workerFetch } from "../support/helpers";
 
 // Labels through the typed client, the CLI's commands (called as functions against the Worker)
 // and the service binding.
@@ -18,7 +18,7 @@ beforeAll(async () => {
   client = new BelfryClient({
     url: "http://belfry.test",
     apiKey: project.key,
-    fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+    fetch: workerFetch,
   });
 });
 

@@ -4,7 +4,14 @@ import { BelfryClient } from "../../cli/client";
 import { schedulesPreview } from "../../cli/commands/schedules-preview";
 import type { TaskView as Task } from "../../src/core/task-view";
 import type { SchedulePreview } from "../../src/wire/answers";
-import { api, bucket, createProject, type TestProject, waitForTask } from "../support/helpers";
+import {
+  api,
+  bucket,
+  createProject,
+  type TestProject,
+  waitForTask,
+  workerFetch,
+} from "../support/helpers";
 
 interface ErrorEnvelope {
   status: string;
@@ -270,7 +277,7 @@ describe("preview through the CLI, the client and the service binding", () => {
     const client = new BelfryClient({
       url: "http://belfry.test",
       apiKey: project.key,
-      fetch: (input, init) => exports.default.fetch(new Request(input, init)),
+      fetch: workerFetch,
     });
     const out = await schedulesPreview(client, {
       cron: "0 9 * * *",

@@ -1,7 +1,6 @@
 // The `belfry tasks` and `belfry projects` commands as plain functions: flags in, what they
 // print and answer out, against the Worker in this runtime (no server, no process). The
 // binary's argument parsing and exit codes are tested end to end in test/e2e/cli.test.ts.
-import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BelfryClient, BelfryClientError } from "../../cli/client";
 import { projectsCreate } from "../../cli/commands/projects-create";
@@ -13,11 +12,10 @@ import { tasksList } from "../../cli/commands/tasks-list";
 import { tasksShow } from "../../cli/commands/tasks-show";
 import { tasksUpdate, updateRequest } from "../../cli/commands/tasks-update";
 import { CliError } from "../../cli/output";
-import { ADMIN_TOKEN, bucket, createProject, eventually } from "../support/helpers";
+import { ADMIN_TOKEN, bucket, createProject, eventually, workerFetch } from "../support/helpers";
 
-const inWorker: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
 const clientFor = (credentials: { apiKey?: string; adminToken?: string }) =>
-  new BelfryClient({ url: "http://belfry.test", fetch: inWorker, ...credentials });
+  new BelfryClient({ url: "http://belfry.test", fetch: workerFetch, ...credentials });
 
 let client: BelfryClient;
 beforeAll(async () => {

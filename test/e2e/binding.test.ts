@@ -69,11 +69,7 @@ describe("Scheduler service binding", () => {
     });
     expect(task).toMatchObject({ name: "from-a-worker", state: "active", status: "running" });
 
-    const calls = await pollUntil(
-      () => hook.calls(),
-      (c) => c.length >= 2,
-      15_000,
-    );
+    const calls = await hook.waitForCalls(2, 15_000);
     expect(calls).toHaveLength(2);
     for (const call of calls) {
       expect(call.headers["belfry-task-id"]).toBe(task.id);
@@ -125,11 +121,7 @@ describe("Scheduler service binding", () => {
     expect(renamed.name).toBe("renamed");
 
     await value("runTask", task.id);
-    const calls = await pollUntil(
-      () => hook.calls(),
-      (c) => c.length >= 1,
-      10_000,
-    );
+    const calls = await hook.waitForCalls(1, 10_000);
     expect(calls).toHaveLength(1);
 
     expect((await value<TaskView>("cancelTask", task.id)).state).toBe("cancelled");

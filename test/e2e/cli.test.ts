@@ -123,11 +123,7 @@ describe("belfry tasks create", () => {
       idempotency_key: key,
     });
 
-    const calls = await pollUntil(
-      () => hook.calls(),
-      (c) => c.length >= 2,
-      15_000,
-    );
+    const calls = await hook.waitForCalls(2, 15_000);
     expect(calls).toHaveLength(2);
     for (const call of calls) {
       expect(call.method).toBe("PUT");
@@ -316,11 +312,7 @@ describe("belfry tasks show|pause|resume|run|cancel|delete", () => {
     expect((await belfryJson<TaskView>(["tasks", "resume", task.id])).state).toBe("active");
     const run = await belfry(["tasks", "run", task.id]);
     expect(run.code).toBe(0);
-    const calls = await pollUntil(
-      () => hook.calls(),
-      (c) => c.length >= 1,
-      10_000,
-    );
+    const calls = await hook.waitForCalls(1, 10_000);
     expect(calls).toHaveLength(1);
     expect((await belfryJson<TaskView>(["tasks", "cancel", task.id])).state).toBe("cancelled");
 

@@ -29,11 +29,7 @@ describe("README walkthrough", () => {
     expect(task.status).toBe("running");
     const createdAt = Date.parse(task.created_at);
 
-    const calls = await pollUntil(
-      () => hook.calls(),
-      (c) => c.length >= 3,
-      15_000,
-    );
+    const calls = await hook.waitForCalls(3, 15_000);
     const received = calls.map(delivery);
     expect(received.map((d) => [d.taskId, d.execution, d.attempt])).toEqual([
       [task.id, 1, 1],

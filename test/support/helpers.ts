@@ -27,6 +27,10 @@ export function bucket(name = crypto.randomUUID()) {
   };
 }
 
+/** A fetch into the Worker under test, for the clients (belfry/client) that take one. */
+export const workerFetch: typeof fetch = (input, init) =>
+  exports.default.fetch(new Request(input, init));
+
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;

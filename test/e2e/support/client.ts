@@ -33,12 +33,16 @@ export async function pollUntil<T>(
 
 /** A fresh bucket on the loopback receiver: the URL to give a task and what reached it. */
 export function receiverBucket(receiverUrl: string, name = crypto.randomUUID()) {
+  const calls = async (): Promise<ReceivedCall[]> => {
+    const res = await fetch(`${receiverUrl}/_calls/${name}`);
+    return (await res.json()) as ReceivedCall[];
+  };
   return {
     url: `${receiverUrl}/hook/${name}`,
-    async calls(): Promise<ReceivedCall[]> {
-      const res = await fetch(`${receiverUrl}/_calls/${name}`);
-      return (await res.json()) as ReceivedCall[];
-    },
+    calls,
+    /** Wait until at least `count` calls arrived or time runs out; answers them all either way. */
+    waitForCalls: (count: number, timeoutMs: number) =>
+      pollUntil(calls, (received) => received.length >= count, timeoutMs),
   };
 }
 
