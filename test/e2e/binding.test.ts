@@ -100,7 +100,12 @@ describe("Scheduler service binding", () => {
     });
     expect(failedOnly.results).toEqual([]);
 
-    const listed = await value<Page<TaskView>>("listTasks", { status: "completed" });
+    // The index learns of the completion with the task's history, within moments.
+    const listed = await pollUntil(
+      () => value<Page<TaskView>>("listTasks", { status: "completed" }),
+      (page) => page.results.some((t) => t.id === task.id),
+      15_000,
+    );
     expect(listed.results.map((t) => t.id)).toContain(task.id);
     const running = await value<Page<TaskView>>("listTasks", { state: ["active", "paused"] });
     expect(running.results.map((t) => t.id)).not.toContain(task.id);
