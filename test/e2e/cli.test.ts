@@ -595,6 +595,76 @@ describe("belfry tasks executions", () => {
   });
 });
 
+describe("belfry alerts, executions and tasks replay", () => {
+  it("sets alerts, finds a failure project-wide, replays it and removes the alerts", async () => {
+    const client = devClient(devUrl);
+    const alerts = receiverBucket(receiverUrl);
+    const target = receiverBucket(receiverUrl);
+    const name = target.url.split("/").at(-1);
+    await fetch(`${receiverUrl}/_program/${name}`, {
+      method: "POST",
+      body: JSON.stringify([{ status: 500 }]),
+    });
+
+    const set = await inProcess([
+      "alerts",
+      "set",
+      "--url",
+      alerts.url,
+      "--events",
+      "occurrence.failed",
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("occurrence.failed");
+    const shown = await inProcess(["alerts", "show", "--json"]);
+    expect(JSON.parse(shown.stdout)).toEqual({ url: alerts.url, events: ["occurrence.failed"] });
+
+    const task = await client.createTask({
+      name: `cli-replay-${name}`,
+      url: target.url,
+      schedule: { delay: 0 },
+      retry: { attempts: 1 },
+    });
+    const failures = await pollUntil(
+      async () => {
+        const run = await inProcess(["executions", "--failed", "--task", task.id, "--json"]);
+        return JSON.parse(run.stdout) as { execution_id: string; task_name: string | null }[];
+      },
+      (found) => found.length >= 1,
+      45_000,
+    );
+    expect(failures[0]?.task_name).toBe(`cli-replay-${name}`);
+    const table = await inProcess(["executions", "--failed", "--task", task.id]);
+    expect(table.stdout).toContain(`cli-replay-${name}`);
+
+    const executionId = failures[0]?.execution_id ?? "";
+    const replay = await inProcess(["tasks", "replay", task.id, executionId, "--json"]);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ task_id: task.id, replay_of: executionId });
+    const calls = await pollUntil(
+      () => target.calls(),
+      (all) => all.length >= 2,
+      15_000,
+    );
+    expect(calls[1]?.headers["belfry-replay-of"]).toBe(executionId);
+    const raised = await pollUntil(
+      () => alerts.calls(),
+      (all) => all.length >= 1,
+      15_000,
+    );
+    expect(JSON.parse(raised[0]?.body ?? "{}")).toMatchObject({
+      type: "occurrence.failed",
+      task: { id: task.id },
+    });
+
+    const removed = await inProcess(["alerts", "remove", "--json"]);
+    expect(JSON.parse(removed.stdout)).toEqual({ removed: true });
+    const none = await inProcess(["alerts", "show"]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/No alert destination/);
+  });
+});
+
 describe("--json failures", () => {
   it("print the error envelope as JSON on stderr", async () => {
     const missing = await inProcess(["tasks", "show", crypto.randomUUID(), "--json"]);
