@@ -32,9 +32,9 @@ describe("the OpenAPI document", () => {
     expect(document.openapi).toBe("3.1.0");
   });
 
-  it("describes the calls, callbacks and events Belfry sends under webhooks", () => {
+  it("describes the calls, callbacks, events and alerts Belfry sends under webhooks", () => {
     const webhooks = served().webhooks as Record<string, Webhook>;
-    expect(Object.keys(webhooks).sort()).toEqual(["call", "callback", "event"]);
+    expect(Object.keys(webhooks).sort()).toEqual(["alert", "call", "callback", "event"]);
     const callHeaders = webhooks.call?.post.parameters.map((p) => p.name);
     expect(callHeaders).toEqual(
       expect.arrayContaining(["webhook-id", "webhook-signature", "belfry-scheduled-at"]),
