@@ -164,41 +164,31 @@ dashboard.get("/", async (c) => {
   const cursor = c.req.query("cursor") || undefined;
   const filters = { state, label, name };
   const page = await signedIn(c, "tasks");
-  let found: Awaited<ReturnType<typeof listTasks>>;
-  try {
-    found = await listTasks(c.env, c.var.projectId, {
+  const found = await listed(() =>
+    listTasks(c.env, c.var.projectId, {
       limit: TASKS_PER_PAGE,
       ...(state && { state: [state] }),
       ...(label && { label: parseOrThrow(labelFilterSchema, label, "label") }),
       ...(name && { name }),
       ...(cursor && { cursor }),
-    });
-  } catch (error) {
-    // A filter that is not one (a label without its colon) is said above an empty table.
-    if (!(error instanceof BelfryError) || error.code !== "invalid_request") throw error;
-    return render(
-      c,
-      <TasksPage
-        page={page}
-        tasks={[]}
-        filters={filters}
-        nextPage={null}
-        firstPage={null}
-        error={error.message}
-      />,
-      400,
-    );
-  }
+    }),
+  );
   return render(
     c,
     <TasksPage
       page={page}
-      tasks={found.results}
+      tasks={found.page?.results ?? []}
       filters={filters}
-      nextPage={found.next_cursor && link("/dashboard", { ...filters, cursor: found.next_cursor })}
-      firstPage={cursor ? link("/dashboard", filters) : null}
+      nextPage={
+        found.page?.next_cursor
+          ? link("/dashboard", { ...filters, cursor: found.page.next_cursor })
+          : null
+      }
+      firstPage={cursor && found.page ? link("/dashboard", filters) : null}
+      {...(found.error !== undefined && { error: found.error })}
       {...(c.req.query("done") === "deleted" && { notice: "Task deleted." })}
     />,
+    found.page ? 200 : 400,
   );
 });
 
@@ -206,45 +196,47 @@ dashboard.get("/failures", async (c) => {
   const cursor = c.req.query("cursor") || undefined;
   const label = c.req.query("label")?.trim() || undefined;
   const page = await signedIn(c, "failures");
-  let found: Awaited<ReturnType<typeof listProjectExecutions>>;
-  try {
-    found = await listProjectExecutions(c.env, c.var.projectId, {
+  const found = await listed(() =>
+    listProjectExecutions(c.env, c.var.projectId, {
       successful: false,
       limit: TASKS_PER_PAGE,
       ...(label && { label: parseOrThrow(labelFilterSchema, label, "label") }),
       ...(cursor && { cursor }),
-    });
-  } catch (error) {
-    if (!(error instanceof BelfryError) || error.code !== "invalid_request") throw error;
-    return render(
-      c,
-      <FailuresPage
-        page={page}
-        failures={[]}
-        label={label}
-        nextPage={null}
-        firstPage={null}
-        error={error.message}
-      />,
-      400,
-    );
-  }
+    }),
+  );
   return render(
     c,
     <FailuresPage
       page={page}
-      failures={found.results}
+      failures={found.page?.results ?? []}
       label={label}
       nextPage={
-        found.next_cursor && link("/dashboard/failures", { label, cursor: found.next_cursor })
+        found.page?.next_cursor
+          ? link("/dashboard/failures", { label, cursor: found.page.next_cursor })
+          : null
       }
-      firstPage={cursor ? link("/dashboard/failures", { label }) : null}
+      firstPage={cursor && found.page ? link("/dashboard/failures", { label }) : null}
+      {...(found.error !== undefined && { error: found.error })}
       {...(c.req.query("done") === "replayed" && {
         notice: "Replayed: the request is on its way again.",
       })}
     />,
+    found.page ? 200 : 400,
   );
 });
+
+/**
+ * Read a list page; a filter the command refuses (a label without its colon) comes back as the
+ * message to show above an empty table, with a 400.
+ */
+async function listed<T>(read: () => Promise<T>): Promise<{ page?: T; error?: string }> {
+  try {
+    return { page: await read() };
+  } catch (error) {
+    if (!(error instanceof BelfryError) || error.code !== "invalid_request") throw error;
+    return { error: error.message };
+  }
+}
 
 dashboard.post("/failures/replay", async (c) => {
   const taskId = c.var.form.get("task_id") ?? "";
