@@ -2,59 +2,30 @@
 // raises its alerts while the destination is down; the dev server is SIGKILLed and started
 // again on the same local state; once the destination answers, every alert arrives, signed,
 // in order, each under the webhook-id it was first tried with.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { Alert } from "../../cli/client";
-import { type DevServer, startDevServer } from "../../scripts/dev-server";
-import { startReceiver } from "../support/receiver";
 import { devClient, pollUntil, receiverBucket } from "./support/client";
+import { ownServers } from "./support/own-servers";
 
 /** The dev project's signing secret, as scripts/dev.env sets it. */
 const DEV_SECRET =
   /^BELFRY_DEV_SIGNING_SECRET=(.+)$/m.exec(readFileSync("scripts/dev.env", "utf8"))?.[1] ?? "";
 
-let receiver: { url: string; server: Server };
-let persistTo: string;
-const servers: DevServer[] = [];
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  persistTo = mkdtempSync(join(tmpdir(), "belfry-e2e-alerts-"));
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  if (persistTo) rmSync(persistTo, { recursive: true, force: true });
-  receiver?.server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    receiver ? receiver.server.close(() => resolve()) : resolve(),
-  );
-});
-
-async function program(bucketUrl: string, answers: { status: number }[]) {
-  const name = bucketUrl.split("/").at(-1);
-  await fetch(`${receiver.url}/_program/${name}`, {
-    method: "POST",
-    body: JSON.stringify(answers),
-  });
-}
+const own = ownServers("alerts");
 
 it("alerts raised while the destination is down arrive after a restart, signed and in order", async () => {
   expect(DEV_SECRET).toMatch(/^whsec_/);
-  const first = await startDevServer({ persistTo });
-  servers.push(first);
+  const first = await own.start();
   const client = devClient(first.url);
-  const destination = receiverBucket(receiver.url);
-  const target = receiverBucket(receiver.url);
-  await program(
+  const destination = receiverBucket(own.receiverUrl());
+  const target = receiverBucket(own.receiverUrl());
+  await own.program(
     destination.url,
     Array.from({ length: 100 }, () => ({ status: 503 })),
   );
-  await program(target.url, [{ status: 500 }, { status: 500 }]);
+  await own.program(target.url, [{ status: 500 }, { status: 500 }]);
   await client.setAlerts({ url: destination.url });
 
   const task = await client.createTask({
@@ -79,9 +50,8 @@ it("alerts raised while the destination is down arrive after a restart, signed a
   expect(refused.length).toBeGreaterThanOrEqual(1);
 
   await first.kill();
-  await program(destination.url, []);
-  const second = await startDevServer({ persistTo });
-  servers.push(second);
+  await own.program(destination.url, []);
+  await own.start();
 
   const calls = await pollUntil(
     () => destination.calls(),

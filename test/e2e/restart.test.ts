@@ -1,16 +1,11 @@
 // Restart recovery (docs/schedules-and-delivery.md, "Restarts"): SIGKILL the dev server
 // mid-schedule, start it again on the same local state, and check that every task resumes by
 // itself, follows its misfire policy, and that every attempt the receiver saw is in the history.
-import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, it, onTestFailed } from "vitest";
+import { expect, it, onTestFailed } from "vitest";
 import type { CreateTaskRequest, TaskView } from "../../cli/client";
-import { type DevServer, startDevServer } from "../../scripts/dev-server";
-import { startReceiver } from "../support/receiver";
 import type { ReceivedCall } from "../support/receiver-types";
 import { delivery, devClient, listAttempts, pollUntil, receiverBucket } from "./support/client";
+import { ownServers } from "./support/own-servers";
 
 /**
  * docs/schedules-and-delivery.md, "Restarts": every active task resumes within 60 s of the
@@ -28,23 +23,7 @@ const KILL_AFTER_CALLS_MS = 300;
 /** The 200 ms task needs a lower minimum interval than the default 1 s. */
 const VARS = { MIN_INTERVAL_MS: "100" };
 
-let receiver: { url: string; server: Server };
-let persistTo: string;
-const servers: DevServer[] = [];
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-  persistTo = mkdtempSync(join(tmpdir(), "belfry-e2e-restart-"));
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  if (persistTo) rmSync(persistTo, { recursive: true, force: true });
-  receiver?.server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    receiver ? receiver.server.close(() => resolve()) : resolve(),
-  );
-});
+const own = ownServers("restart");
 
 function distinctNumbers(calls: ReceivedCall[]): number[] {
   return [...new Set(calls.map((c) => delivery(c).execution))].sort((a, b) => a - b);
@@ -71,34 +50,27 @@ function expectAllGridPoints(task: TaskView, calls: ReceivedCall[], every: numbe
 
 it("resumes every task after a SIGKILL, applying the misfire policy, losing no history", async () => {
   onTestFailed(() => {
-    for (const [i, s] of servers.entries()) {
+    for (const [i, s] of own.started.entries()) {
       console.log(`---- dev server ${i + 1} output (tail) ----\n${s.output().slice(-8_000)}`);
     }
   });
 
-  const first = await startDevServer({ persistTo, vars: VARS });
-  servers.push(first);
+  const first = await own.start(VARS);
 
   const hooks = {
-    runAll: receiverBucket(receiver.url),
-    skip: receiverBucket(receiver.url),
-    fast: receiverBucket(receiver.url),
-    onceBefore: receiverBucket(receiver.url),
-    onceDuring: receiverBucket(receiver.url),
-    midCall: receiverBucket(receiver.url),
-    callback: receiverBucket(receiver.url),
-    callbackTarget: receiverBucket(receiver.url),
+    runAll: receiverBucket(own.receiverUrl()),
+    skip: receiverBucket(own.receiverUrl()),
+    fast: receiverBucket(own.receiverUrl()),
+    onceBefore: receiverBucket(own.receiverUrl()),
+    onceDuring: receiverBucket(own.receiverUrl()),
+    midCall: receiverBucket(own.receiverUrl()),
+    callback: receiverBucket(own.receiverUrl()),
+    callbackTarget: receiverBucket(own.receiverUrl()),
   };
   // The callback URL refuses its first three deliveries, which spans the crash.
-  await fetch(`${receiver.url}/_program/${hooks.callback.url.split("/").at(-1)}`, {
-    method: "POST",
-    body: JSON.stringify([{ status: 503 }, { status: 503 }, { status: 503 }]),
-  });
+  await own.program(hooks.callback.url, [{ status: 503 }, { status: 503 }, { status: 503 }]);
   // The first call of midCall is held open past the crash: it was sent, never recorded.
-  await fetch(`${receiver.url}/_program/${hooks.midCall.url.split("/").at(-1)}`, {
-    method: "POST",
-    body: JSON.stringify([{ delay_ms: 8_000 }]),
-  });
+  await own.program(hooks.midCall.url, [{ delay_ms: 8_000 }]);
   const create = (name: string, url: string, schedule: CreateTaskRequest["schedule"]) =>
     devClient(first.url).createTask({ name, url, schedule });
   const tasks = {
@@ -168,8 +140,7 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
   await sleep(killedAt + OUTAGE_MS - Date.now());
   const restartedAt = Date.now();
   expect(onceDuringDueAt).toBeLessThan(restartedAt);
-  const second = await startDevServer({ persistTo, vars: VARS });
-  servers.push(second);
+  const second = await own.start(VARS);
   const resumeDeadline = restartedAt + RESUME_WITHIN_MS;
 
   // No API request at all until the receiver has seen every expected call: recovery must not
