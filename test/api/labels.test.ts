@@ -3,33 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { database } from "../../src/db/client";
 import { taskPageQuery } from "../../src/db/task-index";
-import type { Page } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
-
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
-
-async function create(project: TestProject, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
-}
-
-function list(project: TestProject, query: string) {
-  return api<{ payload: Page<Task> } & ErrorEnvelope>("GET", `/api/v1/tasks?${query}`, {
-    key: project.key,
-  });
-}
-
-async function names(project: TestProject, query: string): Promise<string[]> {
-  const res = await list(project, query);
-  expect(res.status, JSON.stringify(res.json)).toBe(200);
-  return res.json.payload.results.map((t) => t.name ?? "(unnamed)").sort();
-}
+import { create, type ErrorEnvelope, inHour, list, names } from "../support/task-list";
 
 describe("labels on a task", () => {
   let project: TestProject;

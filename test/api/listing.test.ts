@@ -9,11 +9,7 @@ import {
   type TestProject,
   waitForTask,
 } from "../support/helpers";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
+import { create, type ErrorEnvelope, inHour, list, names } from "../support/task-list";
 
 interface Attempt {
   id: string;
@@ -29,26 +25,6 @@ interface Attempt {
   error: string | null;
   response: { headers: Record<string, string>; body: string; truncated: boolean };
   final: boolean;
-}
-
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
-
-async function create(project: TestProject, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
-}
-
-function list(project: TestProject, query: string) {
-  return api<{ payload: Page<Task> } & ErrorEnvelope>("GET", `/api/v1/tasks?${query}`, {
-    key: project.key,
-  });
-}
-
-async function names(project: TestProject, query: string): Promise<string[]> {
-  const res = await list(project, query);
-  expect(res.status, JSON.stringify(res.json)).toBe(200);
-  return res.json.payload.results.map((t) => t.name ?? "(unnamed)").sort();
 }
 
 /** Follow next_cursor from the first page to the last, returning every page. */
