@@ -63,6 +63,25 @@ const TextArea: FC<{
   </div>
 );
 
+/** A labelled choice among `options`, given as value → text. */
+const Select: FC<{
+  id: keyof TaskForm;
+  label: string;
+  options: readonly (readonly [value: string, text: string])[];
+  selected: string;
+}> = ({ id, label, options, selected }) => (
+  <div class="field">
+    <label for={`f-${id}`}>{label}</label>
+    <select id={`f-${id}`} name={id}>
+      {options.map(([value, text]) => (
+        <option value={value} selected={selected === value}>
+          {text}
+        </option>
+      ))}
+    </select>
+  </div>
+);
+
 /** Whether a refused field path belongs to this form field. */
 function refused(paths: string[], ...prefixes: string[]): boolean {
   return paths.some((p) => prefixes.some((prefix) => p === prefix || p.startsWith(`${prefix}.`)));
@@ -92,16 +111,12 @@ export const NewTaskPage: FC<{
             invalid={refused(paths, "url")}
             required
           />
-          <div class="field">
-            <label for="f-method">Method</label>
-            <select id="f-method" name="method">
-              {METHODS.map((m) => (
-                <option value={m} selected={form.method.toUpperCase() === m}>
-                  {m}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select
+            id="method"
+            label="Method"
+            options={METHODS.map((m) => [m, m] as const)}
+            selected={form.method.toUpperCase()}
+          />
           <TextArea
             id="headers"
             label="Headers"
@@ -116,29 +131,23 @@ export const NewTaskPage: FC<{
             invalid={refused(paths, "body")}
             hint="Sent with every call; empty for none"
           />
-          <div class="field">
-            <label for="f-body_type">Body is</label>
-            <select id="f-body_type" name="body_type">
-              {BODY_TYPES.map((t) => (
-                <option value={t} selected={form.body_type === t}>
-                  {t === "json" ? "JSON" : "Text, as written"}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select
+            id="body_type"
+            label="Body is"
+            options={BODY_TYPES.map(
+              (t) => [t, t === "json" ? "JSON" : "Text, as written"] as const,
+            )}
+            selected={form.body_type}
+          />
         </fieldset>
         <fieldset>
           <legend>Schedule</legend>
-          <div class="field">
-            <label for="f-schedule_kind">Runs</label>
-            <select id="f-schedule_kind" name="schedule_kind">
-              {SCHEDULE_KINDS.map((k) => (
-                <option value={k} selected={form.schedule_kind === k}>
-                  {KIND_LABELS[k]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select
+            id="schedule_kind"
+            label="Runs"
+            options={SCHEDULE_KINDS.map((k) => [k, KIND_LABELS[k]] as const)}
+            selected={form.schedule_kind}
+          />
           <Field
             id="schedule"
             label="Schedule"
