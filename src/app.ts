@@ -16,7 +16,6 @@ import { crossOrigin } from "./http/cross-origin";
 import { errorBody } from "./http/envelope";
 import { limitByAddress } from "./http/rate-limit";
 import { describeRoute } from "./http/route-doc";
-import { DIALECT_DOCS } from "./openapi/dialect-docs";
 import { renderDocsPage } from "./openapi/docs-page";
 import { buildDocument, type JsonObject } from "./openapi/document";
 import { VERSION } from "./version";
@@ -65,7 +64,7 @@ let page: string | undefined;
 
 /** The OpenAPI 3.1 document of this app, built once per isolate. */
 export function openApiDocument(): JsonObject {
-  document ??= buildDocument(app, DIALECT_DOCS);
+  document ??= buildDocument(app);
   return document;
 }
 

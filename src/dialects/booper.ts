@@ -10,6 +10,7 @@ import type { TaskSnapshot, TaskState } from "../core/task-view";
 import { MAX_OFFSET } from "../db/paged-queries";
 import { requireApiKey } from "../http/auth";
 import type { AppEnv } from "../http/context";
+import { describeRoute } from "../http/route-doc";
 import { jsonBody, parseOrThrow, validate } from "../http/validation";
 import { changeTaskState, createTask, getTask, listTasksByOffset } from "../task/commands";
 import { type JobRecord, jobRecords, jobsWithKey, numberJob, taskOfJobNumber } from "./booper-jobs";
@@ -274,61 +275,112 @@ export const booperRoutes = new Hono<AppEnv>();
 
 booperRoutes.use("*", requireApiKey);
 
-booperRoutes.post("/", json, validate("json", booperJobSchema), async (c) => {
-  const job = c.req.valid("json");
-  const { projectId } = c.var;
-  const key = job.idempotency_key ?? null;
-  let taskId: string | undefined;
-  if (key !== null) {
-    const { latest, used } = await jobsWithKey(c.env.DB, projectId, key);
-    const held = latest === null ? null : await jobHeldByKey(c.env, projectId, latest);
-    if (held) return c.json({ data: await jobView(c.env, held) }, 200);
-    // Each job a key makes has its own id, derived from the key and how many came before, so
-    // two creates racing with one key reach the same task object and make one job.
-    taskId = await idempotentTaskId(projectId, `booper\n${key}\n${used}`);
-  }
-  const { snapshot, created } = await inDialectTerms(FIELD_NAMES, () =>
-    createTask(
-      c.env,
+// Booper answers are `{data: …}` in its document's shapes, which have no schema here.
+const jobAnswer = { type: "object", description: "{data: job}" } as const;
+
+booperRoutes.post(
+  "/",
+  describeRoute({
+    operationId: "booperCreateJob",
+    tag: "Booper",
+    summary: "Create a job, Booper style",
+    description:
+      '`schedule_in` and `repeat_every` are seconds or `[n, "unit"]`; `scheduled_at` a datetime or unix seconds; `webhook_url` receives the job events.',
+    answers: {
+      201: jobAnswer,
+      200: {
+        type: "object",
+        description: "{data: job} of the job an earlier create with this idempotency_key made",
+      },
+    },
+  }),
+  json,
+  validate("json", booperJobSchema),
+  async (c) => {
+    const job = c.req.valid("json");
+    const { projectId } = c.var;
+    const key = job.idempotency_key ?? null;
+    let taskId: string | undefined;
+    if (key !== null) {
+      const { latest, used } = await jobsWithKey(c.env.DB, projectId, key);
+      const held = latest === null ? null : await jobHeldByKey(c.env, projectId, latest);
+      if (held) return c.json({ data: await jobView(c.env, held) }, 200);
+      // Each job a key makes has its own id, derived from the key and how many came before, so
+      // two creates racing with one key reach the same task object and make one job.
+      taskId = await idempotentTaskId(projectId, `booper\n${key}\n${used}`);
+    }
+    const { snapshot, created } = await inDialectTerms(FIELD_NAMES, () =>
+      createTask(
+        c.env,
+        projectId,
+        parseOrThrow(createTaskSchema, booperToNative(job, Date.now())),
+        taskId === undefined ? {} : { taskId },
+      ),
+    );
+    const record = await numberJob(c.env.DB, {
       projectId,
-      parseOrThrow(createTaskSchema, booperToNative(job, Date.now())),
-      taskId === undefined ? {} : { taskId },
-    ),
-  );
-  const record = await numberJob(c.env.DB, {
-    projectId,
-    taskId: snapshot.definition.id,
-    idempotencyKey: key,
-    description: job.description ?? null,
-  });
-  // A replayed idempotency key returns the first job, with its own arguments.
-  const args = created ? booperArgsAsSent(job) : booperArgs(snapshot.definition);
-  return c.json({ data: booperJobView(snapshot, record, args) }, created ? 201 : 200);
-});
+      taskId: snapshot.definition.id,
+      idempotencyKey: key,
+      description: job.description ?? null,
+    });
+    // A replayed idempotency key returns the first job, with its own arguments.
+    const args = created ? booperArgsAsSent(job) : booperArgs(snapshot.definition);
+    return c.json({ data: booperJobView(snapshot, record, args) }, created ? 201 : 200);
+  },
+);
 
-booperRoutes.get("/", validate("query", booperListQuerySchema), async (c) => {
-  const query = c.req.valid("query");
-  const page = await listTasksByOffset(c.env, c.var.projectId, {
-    limit: query.limit,
-    offset: query.offset,
-    ...(query.state && { states: STATES_OF_JOB_STATE(query.state) }),
-  });
-  const ids = page.results.map((s) => s.definition.id);
-  const records = await jobRecords(c.env.DB, c.var.projectId, ids);
-  const data = page.results.flatMap((s) => {
-    const record = records.get(s.definition.id);
-    return record ? [booperJobView(s, record)] : [];
-  });
-  return c.json({ data });
-});
+booperRoutes.get(
+  "/",
+  describeRoute({
+    operationId: "booperListJobs",
+    tag: "Booper",
+    summary: "List jobs, Booper style",
+    answers: { 200: { type: "object", description: "{data: [job]}" } },
+  }),
+  validate("query", booperListQuerySchema),
+  async (c) => {
+    const query = c.req.valid("query");
+    const page = await listTasksByOffset(c.env, c.var.projectId, {
+      limit: query.limit,
+      offset: query.offset,
+      ...(query.state && { states: STATES_OF_JOB_STATE(query.state) }),
+    });
+    const ids = page.results.map((s) => s.definition.id);
+    const records = await jobRecords(c.env.DB, c.var.projectId, ids);
+    const data = page.results.flatMap((s) => {
+      const record = records.get(s.definition.id);
+      return record ? [booperJobView(s, record)] : [];
+    });
+    return c.json({ data });
+  },
+);
 
-booperRoutes.get("/:id", async (c) => {
-  const id = await taskIdOf(c.env, c.var.projectId, c.req.param("id"));
-  return c.json({ data: await jobView(c.env, await getTask(c.env, c.var.projectId, id)) });
-});
+booperRoutes.get(
+  "/:id",
+  describeRoute({
+    operationId: "booperGetJob",
+    tag: "Booper",
+    summary: "Read a job",
+    answers: { 200: jobAnswer },
+  }),
+  async (c) => {
+    const id = await taskIdOf(c.env, c.var.projectId, c.req.param("id"));
+    return c.json({ data: await jobView(c.env, await getTask(c.env, c.var.projectId, id)) });
+  },
+);
 
-booperRoutes.post("/:id/cancel", async (c) => {
-  const id = await taskIdOf(c.env, c.var.projectId, c.req.param("id"));
-  const snapshot = await changeTaskState(c.env, c.var.projectId, id, "cancel");
-  return c.json({ data: await jobView(c.env, snapshot) });
-});
+booperRoutes.post(
+  "/:id/cancel",
+  describeRoute({
+    operationId: "booperCancelJob",
+    tag: "Booper",
+    summary: "Cancel a job",
+    answers: { 200: jobAnswer },
+    errors: [409],
+  }),
+  async (c) => {
+    const id = await taskIdOf(c.env, c.var.projectId, c.req.param("id"));
+    const snapshot = await changeTaskState(c.env, c.var.projectId, id, "cancel");
+    return c.json({ data: await jobView(c.env, snapshot) });
+  },
+);

@@ -10,6 +10,7 @@ import { FINISHED_STATES, type TaskSnapshot, type TaskState } from "../core/task
 import { MAX_COUNTED, MAX_OFFSET } from "../db/paged-queries";
 import { requireApiKey } from "../http/auth";
 import type { AppEnv } from "../http/context";
+import { describeRoute } from "../http/route-doc";
 import { jsonBody, parseOrThrow, validate } from "../http/validation";
 import {
   createTask,
@@ -18,6 +19,7 @@ import {
   listExecutionsByOffset,
   listTasksByOffset,
 } from "../task/commands";
+import { deletedTaskSchema } from "../wire/answers";
 import { type FieldNames, inDialectTerms } from "./field-names";
 
 /**
@@ -299,45 +301,103 @@ export const chronosRoutes = new Hono<AppEnv>();
 
 chronosRoutes.use("*", requireApiKey);
 
-chronosRoutes.post("/tasks", json, validate("json", chronosTaskSchema), async (c) => {
-  const { snapshot } = await inDialectTerms(FIELD_NAMES, () => {
-    const { input, options } = chronosToNative(c.req.valid("json"), Date.now());
-    return createTask(c.env, c.var.projectId, parseOrThrow(createTaskSchema, input), options);
-  });
-  return c.json(chronosTaskView(snapshot), 201);
-});
+// Chronos answers are bare objects in its document's shapes, which have no schema here.
+const taskAnswer = { type: "object", description: "The task, as Chronos shows it" } as const;
+const pageAnswer = {
+  type: "object",
+  description: "{current_page, total_pages, total_results, results}",
+} as const;
 
-chronosRoutes.get("/tasks", validate("query", chronosListQuerySchema), async (c) => {
-  const query = c.req.valid("query");
-  const states =
-    query.inactive === undefined ? undefined : query.inactive ? INACTIVE_STATES : ACTIVE_STATES;
-  const page = await listTasksByOffset(c.env, c.var.projectId, {
-    ...offsetOf(query),
-    ...(states && { states }),
-  });
-  return c.json(chronosPage(query, page.total, page.results.map(chronosTaskView)));
-});
+chronosRoutes.post(
+  "/tasks",
+  describeRoute({
+    operationId: "chronosCreateTask",
+    tag: "Chronos",
+    summary: "Create a task, Chronos style",
+    description:
+      "`schedule` is `min hour dom mon dow year` (day fields AND-ed) or an RFC 3339 instant; `payload` is the JSON body; the method defaults to GET.",
+    answers: { 201: taskAnswer },
+  }),
+  json,
+  validate("json", chronosTaskSchema),
+  async (c) => {
+    const { snapshot } = await inDialectTerms(FIELD_NAMES, () => {
+      const { input, options } = chronosToNative(c.req.valid("json"), Date.now());
+      return createTask(c.env, c.var.projectId, parseOrThrow(createTaskSchema, input), options);
+    });
+    return c.json(chronosTaskView(snapshot), 201);
+  },
+);
 
-chronosRoutes.get("/tasks/:id", async (c) => {
-  const snapshot = await getTask(c.env, c.var.projectId, c.req.param("id"));
-  return c.json(chronosTaskView(snapshot));
-});
+chronosRoutes.get(
+  "/tasks",
+  describeRoute({
+    operationId: "chronosListTasks",
+    tag: "Chronos",
+    summary: "List tasks, Chronos style",
+    answers: { 200: pageAnswer },
+  }),
+  validate("query", chronosListQuerySchema),
+  async (c) => {
+    const query = c.req.valid("query");
+    const states =
+      query.inactive === undefined ? undefined : query.inactive ? INACTIVE_STATES : ACTIVE_STATES;
+    const page = await listTasksByOffset(c.env, c.var.projectId, {
+      ...offsetOf(query),
+      ...(states && { states }),
+    });
+    return c.json(chronosPage(query, page.total, page.results.map(chronosTaskView)));
+  },
+);
 
-chronosRoutes.delete("/tasks/:id", async (c) => {
-  const { id } = await deleteTask(c.env, c.var.projectId, c.req.param("id"));
-  return c.json({ id, deleted: true });
-});
+chronosRoutes.get(
+  "/tasks/:id",
+  describeRoute({
+    operationId: "chronosGetTask",
+    tag: "Chronos",
+    summary: "Read a task, Chronos style",
+    answers: { 200: taskAnswer },
+  }),
+  async (c) => {
+    const snapshot = await getTask(c.env, c.var.projectId, c.req.param("id"));
+    return c.json(chronosTaskView(snapshot));
+  },
+);
 
-chronosRoutes.get("/tasks/:id/history", validate("query", chronosHistoryQuerySchema), async (c) => {
-  const query = c.req.valid("query");
-  const id = c.req.param("id");
-  const snapshot = await getTask(c.env, c.var.projectId, id);
-  const results = await listExecutionsByOffset(c.env, c.var.projectId, id, offsetOf(query));
-  return c.json(
-    chronosPage(
-      query,
-      historyTotal(snapshot, query, results.length),
-      results.map(chronosHistoryRecord),
-    ),
-  );
-});
+chronosRoutes.delete(
+  "/tasks/:id",
+  describeRoute({
+    operationId: "chronosDeleteTask",
+    tag: "Chronos",
+    summary: "Cancel and remove a task",
+    answers: { 200: { bare: deletedTaskSchema, description: "Removed" } },
+  }),
+  async (c) => {
+    const { id } = await deleteTask(c.env, c.var.projectId, c.req.param("id"));
+    return c.json({ id, deleted: true });
+  },
+);
+
+chronosRoutes.get(
+  "/tasks/:id/history",
+  describeRoute({
+    operationId: "chronosTaskHistory",
+    tag: "Chronos",
+    summary: "A task's attempts, Chronos style",
+    answers: { 200: pageAnswer },
+  }),
+  validate("query", chronosHistoryQuerySchema),
+  async (c) => {
+    const query = c.req.valid("query");
+    const id = c.req.param("id");
+    const snapshot = await getTask(c.env, c.var.projectId, id);
+    const results = await listExecutionsByOffset(c.env, c.var.projectId, id, offsetOf(query));
+    return c.json(
+      chronosPage(
+        query,
+        historyTotal(snapshot, query, results.length),
+        results.map(chronosHistoryRecord),
+      ),
+    );
+  },
+);

@@ -9,6 +9,7 @@ import { MAX_OFFSET } from "../db/paged-queries";
 import { requireApiKey } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { limitByAddress } from "../http/rate-limit";
+import { describeRoute } from "../http/route-doc";
 import { parseOrThrow, readBounded, validate } from "../http/validation";
 import {
   changeTaskState,
@@ -30,8 +31,6 @@ import {
   loopitisShownRequest,
   loopitisUpdateSchema,
 } from "./loopitis-shapes";
-
-export { loopitisRequestSchema, loopitisUpdateSchema };
 
 /**
  * The Loopitis dialect (shared/seeds/000_…): `/requests`. A request calls `return_url` every
@@ -244,72 +243,147 @@ async function showRequest(env: Env, projectId: string, id: string) {
 /** The Loopitis routes, mounted at /requests. */
 export const loopitisRoutes = new Hono<AppEnv>();
 
+// Loopitis answers are bare objects in its document's shapes, which have no schema here.
+const requestAnswer = { type: "object", description: "The request" } as const;
+
 // The two links a receiver gets: no API key, only the request's own token, for that request.
 // Anyone can call them, so each is counted against its address's limit before anything else.
-loopitisRoutes.on(
-  ["GET", "POST"],
-  "/cancel_task",
+// A cancelLink may be followed (GET) or posted to: one route, documented as two operations.
+for (const [method, operationId] of [
+  ["GET", "loopitisCancelLink"],
+  ["POST", "loopitisCancelLinkPost"],
+] as const) {
+  loopitisRoutes.on(
+    method,
+    "/cancel_task",
+    describeRoute({
+      operationId,
+      tag: "Loopitis",
+      summary: "Cancel a request through its cancelLink",
+      description: "Authorised by the request's own token instead of an API key.",
+      answers: { 200: requestAnswer },
+      errors: [404, 409],
+    }),
+    limitByAddress,
+    validate("query", tokenQuerySchema),
+    async (c) => {
+      const { requestId, token } = c.req.valid("query");
+      const projectId = await projectForToken(c.env, requestId, token);
+      const snapshot = await changeTaskState(c.env, projectId, requestId, "cancel");
+      return c.json(loopitisRequestView(snapshot));
+    },
+  );
+}
+
+loopitisRoutes.get(
+  "/get_list",
+  describeRoute({
+    operationId: "loopitisShowLink",
+    tag: "Loopitis",
+    summary: "Read a request through its showRequest link",
+    description: "Authorised by the request's own token instead of an API key.",
+    answers: { 200: requestAnswer },
+    errors: [404],
+  }),
   limitByAddress,
   validate("query", tokenQuerySchema),
   async (c) => {
     const { requestId, token } = c.req.valid("query");
     const projectId = await projectForToken(c.env, requestId, token);
-    const snapshot = await changeTaskState(c.env, projectId, requestId, "cancel");
-    return c.json(loopitisRequestView(snapshot));
+    return c.json(await showRequest(c.env, projectId, requestId));
   },
 );
 
-loopitisRoutes.get("/get_list", limitByAddress, validate("query", tokenQuerySchema), async (c) => {
-  const { requestId, token } = c.req.valid("query");
-  const projectId = await projectForToken(c.env, requestId, token);
-  return c.json(await showRequest(c.env, projectId, requestId));
-});
-
-loopitisRoutes.post("/", requireApiKey, async (c) => {
-  const req = parseOrThrow(loopitisRequestSchema, await readLoopitisBody(c));
-  // The envelope names the request and its links, so the id and token are chosen first.
-  const id = crypto.randomUUID();
-  const token = newAccessToken();
-  const links = requestLinks(new URL(c.req.url).origin, id, token);
-  const { snapshot } = await inDialectTerms(FIELD_NAMES, () =>
-    createTask(
-      c.env,
-      c.var.projectId,
-      parseOrThrow(createTaskSchema, loopitisToNative(req, id, links)),
-      { taskId: id, withAccessToken: true, accessToken: token },
-    ),
-  );
-  return c.json(loopitisRequestView(snapshot), 201);
-});
-
-loopitisRoutes.get("/", requireApiKey, validate("query", loopitisListQuerySchema), async (c) => {
-  const query = c.req.valid("query");
-  const page = await listTasksByOffset(c.env, c.var.projectId, {
-    limit: query.limit,
-    offset: query.offset,
-    ...(query.status && { states: query.status }),
-  });
-  return c.json(page.results.map(loopitisRequestView));
-});
-
-loopitisRoutes.get("/:id", requireApiKey, async (c) => {
-  return c.json(await showRequest(c.env, c.var.projectId, c.req.param("id")));
-});
-
-loopitisRoutes.put("/:id", requireApiKey, async (c) => {
-  const update = parseOrThrow(loopitisUpdateSchema, await readLoopitisBody(c));
-  const { projectId } = c.var;
-  const id = c.req.param("id");
-  let snapshot = await getTask(c.env, projectId, id);
-  const patch = await inDialectTerms(FIELD_NAMES, () => loopitisPatch(update, snapshot));
-  if (patch) {
-    snapshot = await inDialectTerms(FIELD_NAMES, () =>
-      updateTask(c.env, projectId, id, parseOrThrow(patchTaskSchema, patch)),
+loopitisRoutes.post(
+  "/",
+  describeRoute({
+    operationId: "loopitisCreateRequest",
+    tag: "Loopitis",
+    summary: "Create a repeating request, Loopitis style",
+    description:
+      "Each call's body is the Loopitis envelope, with `cancelLink` and `showRequest` links that work without an API key.",
+    body: loopitisRequestSchema,
+    answers: { 201: { type: "object", description: "The request, with its links" } },
+    errors: [413],
+  }),
+  requireApiKey,
+  async (c) => {
+    const req = parseOrThrow(loopitisRequestSchema, await readLoopitisBody(c));
+    // The envelope names the request and its links, so the id and token are chosen first.
+    const id = crypto.randomUUID();
+    const token = newAccessToken();
+    const links = requestLinks(new URL(c.req.url).origin, id, token);
+    const { snapshot } = await inDialectTerms(FIELD_NAMES, () =>
+      createTask(
+        c.env,
+        c.var.projectId,
+        parseOrThrow(createTaskSchema, loopitisToNative(req, id, links)),
+        { taskId: id, withAccessToken: true, accessToken: token },
+      ),
     );
-  }
-  if (update.status) {
-    const action: LifecycleAction = STATUS_ACTIONS[update.status];
-    snapshot = await changeTaskState(c.env, projectId, id, action);
-  }
-  return c.json(loopitisRequestView(snapshot));
-});
+    return c.json(loopitisRequestView(snapshot), 201);
+  },
+);
+
+loopitisRoutes.get(
+  "/",
+  describeRoute({
+    operationId: "loopitisListRequests",
+    tag: "Loopitis",
+    summary: "List requests",
+    answers: { 200: { type: "array", description: "The requests" } },
+  }),
+  requireApiKey,
+  validate("query", loopitisListQuerySchema),
+  async (c) => {
+    const query = c.req.valid("query");
+    const page = await listTasksByOffset(c.env, c.var.projectId, {
+      limit: query.limit,
+      offset: query.offset,
+      ...(query.status && { states: query.status }),
+    });
+    return c.json(page.results.map(loopitisRequestView));
+  },
+);
+
+loopitisRoutes.get(
+  "/:id",
+  describeRoute({
+    operationId: "loopitisGetRequest",
+    tag: "Loopitis",
+    summary: "Read a request and its executions",
+    answers: { 200: requestAnswer },
+  }),
+  requireApiKey,
+  async (c) => c.json(await showRequest(c.env, c.var.projectId, c.req.param("id"))),
+);
+
+loopitisRoutes.put(
+  "/:id",
+  describeRoute({
+    operationId: "loopitisUpdateRequest",
+    tag: "Loopitis",
+    summary: "Change a request's status or parameters",
+    body: loopitisUpdateSchema,
+    answers: { 200: requestAnswer },
+    errors: [409, 413],
+  }),
+  requireApiKey,
+  async (c) => {
+    const update = parseOrThrow(loopitisUpdateSchema, await readLoopitisBody(c));
+    const { projectId } = c.var;
+    const id = c.req.param("id");
+    let snapshot = await getTask(c.env, projectId, id);
+    const patch = await inDialectTerms(FIELD_NAMES, () => loopitisPatch(update, snapshot));
+    if (patch) {
+      snapshot = await inDialectTerms(FIELD_NAMES, () =>
+        updateTask(c.env, projectId, id, parseOrThrow(patchTaskSchema, patch)),
+      );
+    }
+    if (update.status) {
+      const action: LifecycleAction = STATUS_ACTIONS[update.status];
+      snapshot = await changeTaskState(c.env, projectId, id, action);
+    }
+    return c.json(loopitisRequestView(snapshot));
+  },
+);

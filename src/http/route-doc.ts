@@ -5,7 +5,7 @@ import type { z } from "zod";
  * What a route says about itself for the OpenAPI document, declared where the route is
  * registered: `app.get(path, describeRoute({...}), handler)`. The rest of an operation — its
  * method, path, parameters, request body, authentication and the errors those imply — is read
- * from the app's own routes and middleware by ./document.ts, so nothing is written twice.
+ * from the app's own routes and middleware by openapi/document.ts, so nothing is written twice.
  */
 
 export type Tag = "Tasks" | "Alerts" | "Projects" | "Chronos" | "Booper" | "Loopitis" | "Service";

@@ -237,22 +237,23 @@ describe("GET /docs", () => {
 });
 
 describe("the document is built from the routes themselves", () => {
-  it("refuses a served route without documentation, and documentation of no route", () => {
+  it("refuses a served route without documentation", () => {
     const undocumented = new Hono<AppEnv>();
     undocumented.get("/orphan", (c) => c.text("x"));
     expect(() => buildDocument(undocumented)).toThrow("route get /orphan has no describeRoute");
 
-    const served = new Hono<AppEnv>();
-    const doc = {
-      operationId: "x",
-      tag: "Service",
-      summary: "x",
-      answers: { 200: { type: "object", description: "x" } },
-    } as const;
-    served.get("/here", describeRoute(doc), (c) => c.text("x"));
-    expect(() => buildDocument(served, new Map([["GET /gone", doc]]))).toThrow(
-      "documented routes not served: GET /gone",
+    const documented = new Hono<AppEnv>();
+    documented.get(
+      "/here",
+      describeRoute({
+        operationId: "here",
+        tag: "Service",
+        summary: "x",
+        answers: { 200: { type: "object", description: "x" } },
+      }),
+      (c) => c.text("x"),
     );
+    expect(operation(buildDocument(documented), "get", "/here").operationId).toBe("here");
   });
 
   it("reads body, query, credentials and implied errors from the registered middleware", () => {
