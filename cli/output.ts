@@ -9,6 +9,12 @@ export class CliError extends Error {
   override name = "CliError";
 }
 
+/** `request`, unless its flags named nothing: then `refusal`, as a CliError. */
+export function refuseEmpty<T extends object>(request: T, refusal: string): T {
+  if (Object.keys(request).length === 0) throw new CliError(refusal);
+  return request;
+}
+
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(headers: string[], rows: string[][]): string {
   const all = [headers, ...rows];

@@ -1,18 +1,12 @@
-import { TASK_STATES, type TaskState } from "../../src/core/task-view";
 import type { BelfryClient, BulkActionRequest, BulkResult } from "../client";
-import { CliError, type CommandOutput, fields, table } from "../output";
+import { type CommandOutput, fields, refuseEmpty, table } from "../output";
 import { parseLabels } from "./labels";
+import { parseStates, type TaskFilterFlags } from "./task-filters";
 
 /** The filter flags of `belfry tasks bulk ACTION`. */
-export interface BulkFlags {
+export interface BulkFlags extends TaskFilterFlags {
   /** Task ids, repeatable. */
   id?: string[];
-  /** `key=value`, repeatable: labels the tasks must all carry. */
-  label?: string[];
-  /** Name prefix. */
-  name?: string;
-  /** Comma-separated states. */
-  state?: string;
 }
 
 type Action = BulkActionRequest["action"];
@@ -22,23 +16,15 @@ type Filter = BulkActionRequest["filter"];
 const MAX_CALLS = 1000;
 
 function bulkFilter(flags: BulkFlags): Filter {
-  const states = flags.state?.split(",").map((s) => s.trim());
-  const unknown = states?.find((s) => !(TASK_STATES as readonly string[]).includes(s));
-  if (unknown !== undefined) {
-    throw new CliError(
-      `--state: unknown state ${JSON.stringify(unknown)} (one of ${TASK_STATES.join(", ")})`,
-    );
-  }
-  const filter: Filter = {
-    ...(flags.id?.length && { ids: flags.id }),
-    ...(flags.label?.length && { label: parseLabels("--label", flags.label) }),
-    ...(flags.name !== undefined && { name_prefix: flags.name }),
-    ...(states && { state: states as TaskState[] }),
-  };
-  if (Object.keys(filter).length === 0) {
-    throw new CliError("no filter: give --id, --label, --name or --state (they combine)");
-  }
-  return filter;
+  return refuseEmpty<Filter>(
+    {
+      ...(flags.id?.length && { ids: flags.id }),
+      ...(flags.label?.length && { label: parseLabels("--label", flags.label) }),
+      ...(flags.name !== undefined && { name_prefix: flags.name }),
+      ...(flags.state !== undefined && { state: parseStates(flags.state) }),
+    },
+    "no filter: give --id, --label, --name or --state (they combine)",
+  );
 }
 
 /**

@@ -1,32 +1,16 @@
-import { TASK_STATES, type TaskState, type TaskStatus } from "../../src/core/task-view";
+import type { TaskStatus } from "../../src/core/task-view";
 import type { BelfryClient, TaskView } from "../client";
-import { CliError, type CommandOutput, instant, table } from "../output";
+import { type CommandOutput, instant, table } from "../output";
 import { parseLabels } from "./labels";
+import { parseStates, type TaskFilterFlags } from "./task-filters";
 import { describeSchedule } from "./tasks-show";
 
-export interface TasksListOptions {
+export interface TasksListOptions extends TaskFilterFlags {
   status?: TaskStatus;
-  /** Comma-separated states. */
-  state?: string;
-  /** Name prefix. */
-  name?: string;
-  /** `key=value`, repeatable: labels the tasks must all carry. */
-  label?: string[];
   /** Most tasks to show (default 50). */
   limit?: number;
   /** Show every task, however many. */
   all?: boolean;
-}
-
-function parseStates(text: string): TaskState[] {
-  const states = text.split(",").map((s) => s.trim());
-  const unknown = states.find((s) => !(TASK_STATES as readonly string[]).includes(s));
-  if (unknown !== undefined) {
-    throw new CliError(
-      `--state: unknown state ${JSON.stringify(unknown)} (one of ${TASK_STATES.join(", ")})`,
-    );
-  }
-  return states as TaskState[];
 }
 
 /** `belfry tasks list`: the project's tasks, newest first, following cursors. */

@@ -1,5 +1,5 @@
 import type { BelfryClient, TaskView, UpdateTaskRequest } from "../client";
-import { CliError, type CommandOutput } from "../output";
+import { type CommandOutput, refuseEmpty } from "../output";
 import { scheduleFrom } from "./schedule-flags";
 import { type CreateFlags, definitionFields } from "./tasks-create";
 import { renderTask } from "./tasks-show";
@@ -10,15 +10,14 @@ export type UpdateFlags = Partial<Omit<CreateFlags, "idempotencyKey">>;
 /** Turn the flags into a patch: only what they name changes, and a schedule replaces the old. */
 export function updateRequest(flags: UpdateFlags): UpdateTaskRequest {
   const schedule = scheduleFrom(flags);
-  const patch: UpdateTaskRequest = {
-    ...(flags.url !== undefined && { url: flags.url }),
-    ...definitionFields(flags),
-    ...(schedule && { schedule }),
-  };
-  if (Object.keys(patch).length === 0) {
-    throw new CliError("nothing to change: give at least one field flag (see --help)");
-  }
-  return patch;
+  return refuseEmpty<UpdateTaskRequest>(
+    {
+      ...(flags.url !== undefined && { url: flags.url }),
+      ...definitionFields(flags),
+      ...(schedule && { schedule }),
+    },
+    "nothing to change: give at least one field flag (see --help)",
+  );
 }
 
 /** `belfry tasks update ID --every 5m …`: change a task's definition (PATCH). */
