@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { readConfig } from "../config";
 import { MAX_DURATION_MS, unitToMs } from "../core/duration";
 import { BelfryError, invalidField } from "../core/errors";
 import { idempotentTaskId } from "../core/keys";
@@ -268,8 +267,6 @@ async function jobView(env: Env, snapshot: TaskSnapshot) {
   return booperJobView(snapshot, record);
 }
 
-const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
-
 /** The Booper routes, mounted at /api/jobs. */
 export const booperRoutes = new Hono<AppEnv>();
 
@@ -294,7 +291,7 @@ booperRoutes.post(
       },
     },
   }),
-  json,
+  jsonBody,
   validate("json", booperJobSchema),
   async (c) => {
     const job = c.req.valid("json");

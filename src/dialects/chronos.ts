@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { readConfig } from "../config";
 import { invalidField } from "../core/errors";
 import type { AttemptRecord } from "../core/history";
 import type { ScheduleSpec } from "../core/schedule";
@@ -294,8 +293,6 @@ const offsetOf = (q: { page: number; per_page: number }) => ({
   offset: (q.page - 1) * q.per_page,
 });
 
-const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
-
 /** The Chronos routes, mounted at /api/v1/chronos. */
 export const chronosRoutes = new Hono<AppEnv>();
 
@@ -318,7 +315,7 @@ chronosRoutes.post(
       "`schedule` is `min hour dom mon dow year` (day fields AND-ed) or an RFC 3339 instant; `payload` is the JSON body; the method defaults to GET.",
     answers: { 201: taskAnswer },
   }),
-  json,
+  jsonBody,
   validate("json", chronosTaskSchema),
   async (c) => {
     const { snapshot } = await inDialectTerms(FIELD_NAMES, () => {

@@ -1,9 +1,11 @@
 import { zValidator } from "@hono/zod-validator";
-import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
+import type { MiddlewareHandler, ValidationTargets } from "hono";
 import type { z } from "zod";
+import { readConfig } from "../config";
 import { BelfryError } from "../core/errors";
 import { jsonProblem } from "../core/json-limits";
 import { validationError } from "../core/parse-input";
+import type { AppEnv } from "./context";
 import { recordInput, recordJsonBody } from "./route-doc";
 
 // The dialects read their input through this module; the parsing itself is not HTTP code.
@@ -47,17 +49,17 @@ export async function readBounded(body: ReadableStream<Uint8Array> | null, limit
 }
 
 /**
- * Require a JSON body within `maxBytes`: 415 for another content type, 413 when too large
- * (checked while reading, so a chunked upload is not buffered past the limit), 400 when it is
- * not UTF-8 JSON, nests too deep or holds unpaired surrogates.
+ * Require a JSON body within the deployment's MAX_BODY_BYTES: 415 for another content type, 413
+ * when too large (checked while reading, so a chunked upload is not buffered past the limit), 400
+ * when it is not UTF-8 JSON, nests too deep or holds unpaired surrogates.
  */
-export function jsonBody(maxBytes: (c: Context) => number): MiddlewareHandler {
-  return recordJsonBody<MiddlewareHandler>(async (c, next) => {
+export const jsonBody: MiddlewareHandler<AppEnv> = recordJsonBody<MiddlewareHandler<AppEnv>>(
+  async (c, next) => {
     const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (!mediaType || !JSON_MEDIA_TYPE.test(mediaType)) {
       throw new BelfryError("unsupported_media_type", "content-type: must be application/json");
     }
-    const limit = maxBytes(c);
+    const limit = readConfig(c.env).maxBodyBytes;
     const declared = Number(c.req.header("content-length"));
     if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
     const bytes = await readBounded(c.req.raw.body, limit);
@@ -75,8 +77,8 @@ export function jsonBody(maxBytes: (c: Context) => number): MiddlewareHandler {
     const { raw } = c.req;
     c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: bytes });
     await next();
-  });
-}
+  },
+);
 
 /**
  * @hono/zod-validator with Belfry's error: a 400 envelope naming the field. The schema is

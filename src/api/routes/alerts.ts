@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { readConfig } from "../../config";
 import { alertDestinationSchema } from "../../core/alerts";
 import { requireApiKey } from "../../http/auth";
 import type { AppEnv } from "../../http/context";
@@ -12,8 +11,6 @@ import {
   removeAlertDestination,
 } from "../../task/alert-commands";
 import { alertDestinationViewSchema, removedAlertsSchema } from "../../wire/answers";
-
-const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
 
 /** The project's one alert destination: GET, PUT and DELETE /api/v1/alerts. */
 export const alertRoutes = new Hono<AppEnv>();
@@ -43,7 +40,7 @@ alertRoutes.put(
       "Replaces the one destination. Its alerts (occurrence.failed, task.paused, task.recovered, task.failed; the `alert` webhook) are signed POSTs, kept until it answers 2xx and retried for up to 24 h. Running tasks pick the change up at once.",
     answers: { 200: { payload: alertDestinationViewSchema, description: "The destination set" } },
   }),
-  json,
+  jsonBody,
   validate("json", alertDestinationSchema),
   async (c) => {
     const tell = (push: Promise<unknown>) => c.executionCtx.waitUntil(push);

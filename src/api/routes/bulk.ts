@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { readConfig } from "../../config";
 import { bulkActionRequestSchema } from "../../core/bulk-action";
 import type { AppEnv } from "../../http/context";
 import { success } from "../../http/envelope";
@@ -24,7 +23,7 @@ bulkRoutes.post(
       "Acts on up to 1000 of the tasks the filter matches, newest first, each with the rules of the one-task command; pass `next_cursor` back as `cursor` for the rest. A task the rule refuses (resuming a cancelled task) is listed in `failed`; the call itself succeeds.",
     answers: { 200: { payload: bulkResultSchema, description: "What the action did" } },
   }),
-  jsonBody((c) => readConfig(c.env).maxBodyBytes),
+  jsonBody,
   validate("json", bulkActionRequestSchema),
   async (c) => {
     return success(c, await bulkTaskAction(c.env, c.var.projectId, c.req.valid("json")));

@@ -54,8 +54,6 @@ export const projectRoutes = new Hono<AppEnv>();
 // "/projects/*" matches "/projects" too.
 projectRoutes.use("/projects/*", requireAdmin);
 
-const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
-
 projectRoutes.post(
   "/projects",
   describeRoute({
@@ -65,7 +63,7 @@ projectRoutes.post(
     description: "The API key and the signing secret are shown once.",
     answers: { 201: { payload: createdProjectSchema, description: "Created" } },
   }),
-  json,
+  jsonBody,
   validate("json", createProjectSchema),
   async (c) => {
     const { name } = c.req.valid("json");

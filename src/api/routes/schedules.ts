@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { readConfig } from "../../config";
 import { schedulePreviewRequestSchema } from "../../core/schedule-preview";
 import { requireApiKey } from "../../http/auth";
 import type { AppEnv } from "../../http/context";
@@ -23,7 +22,7 @@ scheduleRoutes.post(
       "The grid points a task created with this schedule (now, or at `from`) would call at, computed by the code the task runs on, in UTC with milliseconds. The schedule is checked as on create: a 400 names the field.",
     answers: { 200: { payload: schedulePreviewSchema, description: "The runs" } },
   }),
-  jsonBody((c) => readConfig(c.env).maxBodyBytes),
+  jsonBody,
   validate("json", schedulePreviewRequestSchema),
   (c) => {
     const runs = previewTaskSchedule(c.env, c.req.valid("json"));

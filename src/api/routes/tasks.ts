@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { readConfig } from "../../config";
 import { attemptView, projectAttemptView } from "../../core/history";
 import { createTaskSchema, patchTaskSchema } from "../../core/task-input";
 import { taskView } from "../../core/task-view";
@@ -34,8 +33,6 @@ import {
 } from "../../wire/answers";
 import { bulkRoutes } from "./bulk";
 
-const json = jsonBody((c) => readConfig(c.env).maxBodyBytes);
-
 /** The native task API under /api/v1. */
 export const taskRoutes = new Hono<AppEnv>();
 
@@ -64,7 +61,7 @@ taskRoutes.post(
     },
     errors: [409],
   }),
-  json,
+  jsonBody,
   validate("json", createTaskSchema),
   async (c) => {
     const { snapshot, created } = await createTask(c.env, c.var.projectId, c.req.valid("json"));
@@ -131,7 +128,7 @@ taskRoutes.patch(
     answers: { 200: { payload: taskViewSchema, description: "The changed task" } },
     errors: [409],
   }),
-  json,
+  jsonBody,
   validate("json", patchTaskSchema),
   async (c) => {
     const id = c.req.param("id");
