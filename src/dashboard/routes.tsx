@@ -52,6 +52,7 @@ import { AlertsPage } from "./views/alerts";
 import { ConfirmPage, ProblemPage } from "./views/confirm";
 import { FailuresPage } from "./views/failures";
 import type { PageContext } from "./views/layout";
+import type { PageLinks } from "./views/list-controls";
 import { NewTaskPage } from "./views/new-task";
 import { SignInPage } from "./views/sign-in";
 import { StatsBar } from "./views/stats";
@@ -154,6 +155,24 @@ function link(path: string, params: Record<string, string | undefined>): string 
   return text ? `${path}?${text}` : path;
 }
 
+/** The label filter a list page was asked for (`key:value`), parsed as the API parses it. */
+function labelFilter(label: string | undefined) {
+  return label ? { label: parseOrThrow(labelFilterSchema, label, "label") } : {};
+}
+
+/** A list's links to its first page (when read at `cursor`) and its next, keeping its filters. */
+function pageLinks(
+  path: string,
+  filters: Record<string, string | undefined>,
+  cursor: string | undefined,
+  page: { next_cursor: string | null } | undefined,
+): PageLinks {
+  return {
+    firstPage: cursor && page ? link(path, filters) : null,
+    nextPage: page?.next_cursor ? link(path, { ...filters, cursor: page.next_cursor }) : null,
+  };
+}
+
 dashboard.get("/", async (c) => {
   const stateParam = c.req.query("state") ?? "";
   const state = (TASK_STATES as readonly string[]).includes(stateParam)
@@ -168,7 +187,7 @@ dashboard.get("/", async (c) => {
     listTasks(c.env, c.var.projectId, {
       limit: TASKS_PER_PAGE,
       ...(state && { state: [state] }),
-      ...(label && { label: parseOrThrow(labelFilterSchema, label, "label") }),
+      ...labelFilter(label),
       ...(name && { name }),
       ...(cursor && { cursor }),
     }),
@@ -179,12 +198,7 @@ dashboard.get("/", async (c) => {
       page={page}
       tasks={found.page?.results ?? []}
       filters={filters}
-      nextPage={
-        found.page?.next_cursor
-          ? link("/dashboard", { ...filters, cursor: found.page.next_cursor })
-          : null
-      }
-      firstPage={cursor && found.page ? link("/dashboard", filters) : null}
+      {...pageLinks("/dashboard", filters, cursor, found.page)}
       {...(found.error !== undefined && { error: found.error })}
       {...(c.req.query("done") === "deleted" && { notice: "Task deleted." })}
     />,
@@ -200,7 +214,7 @@ dashboard.get("/failures", async (c) => {
     listProjectExecutions(c.env, c.var.projectId, {
       successful: false,
       limit: TASKS_PER_PAGE,
-      ...(label && { label: parseOrThrow(labelFilterSchema, label, "label") }),
+      ...labelFilter(label),
       ...(cursor && { cursor }),
     }),
   );
@@ -210,12 +224,7 @@ dashboard.get("/failures", async (c) => {
       page={page}
       failures={found.page?.results ?? []}
       label={label}
-      nextPage={
-        found.page?.next_cursor
-          ? link("/dashboard/failures", { label, cursor: found.page.next_cursor })
-          : null
-      }
-      firstPage={cursor && found.page ? link("/dashboard/failures", { label }) : null}
+      {...pageLinks("/dashboard/failures", { label }, cursor, found.page)}
       {...(found.error !== undefined && { error: found.error })}
       {...(c.req.query("done") === "replayed" && {
         notice: "Replayed: the request is on its way again.",

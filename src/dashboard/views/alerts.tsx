@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import { ALERT_EVENTS, type AlertDestination, type AlertEvent } from "../../core/alerts";
-import { CsrfField, Layout, Notice, type PageContext } from "./layout";
+import { CsrfField, Layout, type PageContext } from "./layout";
 
 /** What each alert means, in words. */
 const EVENT_WORDS: Record<AlertEvent, string> = {
@@ -22,9 +22,7 @@ export const AlertsPage: FC<{
   const url = typed?.url ?? destination?.url ?? "";
   const events: readonly string[] = typed?.events ?? destination?.events ?? ALERT_EVENTS;
   return (
-    <Layout title="Alerts" page={page}>
-      {notice && <Notice kind="ok">{notice}</Notice>}
-      {error && <Notice kind="error">{error}</Notice>}
+    <Layout title="Alerts" page={page} notice={notice} error={error}>
       {destination ? (
         <p>
           Alerts go to <code>{destination.url}</code>: {destination.events.join(", ")}. Each is a

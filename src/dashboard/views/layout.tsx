@@ -41,13 +41,18 @@ export const Document: FC<{ title: string; nonce: string; script?: string; child
   </html>
 );
 
-/** A signed-in page: the header with navigation, figures and "Sign out", then the content. */
-export const Layout: FC<{ title: string; page: PageContext; script?: string; children: Child }> = ({
-  title,
-  page,
-  script,
-  children,
-}) => (
+/**
+ * A signed-in page: the header with navigation, figures and "Sign out", then the content,
+ * after the notice of the action that led here or the refusal of one, when there is either.
+ */
+export const Layout: FC<{
+  title: string;
+  page: PageContext;
+  script?: string;
+  notice?: string | undefined;
+  error?: string | undefined;
+  children: Child;
+}> = ({ title, page, script, notice, error, children }) => (
   <Document title={title} nonce={page.nonce} {...(script && { script })}>
     <header class="top">
       <a class="brand" href="/dashboard">
@@ -72,6 +77,8 @@ export const Layout: FC<{ title: string; page: PageContext; script?: string; chi
     {page.stats}
     <main>
       <h1>{title}</h1>
+      {notice && <Notice kind="ok">{notice}</Notice>}
+      {error && <Notice kind="error">{error}</Notice>}
       {children}
     </main>
   </Document>

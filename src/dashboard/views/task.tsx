@@ -3,7 +3,7 @@ import type { AttemptRecord } from "../../core/history";
 import { durationInWords, scheduleInWords } from "../../core/schedule-words";
 import { FINISHED_STATES, messageOf, type TaskSnapshot, upcomingRuns } from "../../core/task-view";
 import { LatenessChart } from "./chart";
-import { CsrfField, Instant, Layout, Notice, type PageContext } from "./layout";
+import { CsrfField, Instant, Layout, type PageContext } from "./layout";
 import { Labels } from "./tasks";
 
 /** The buttons of the Task page; `confirm` ones ask again before they act. */
@@ -118,9 +118,7 @@ export const TaskPage: FC<{
   const allowed = available(task);
   const upcoming = upcomingRuns(task);
   return (
-    <Layout title={d.name ?? "Task"} page={page}>
-      {notice && <Notice kind="ok">{notice}</Notice>}
-      {error && <Notice kind="error">{error}</Notice>}
+    <Layout title={d.name ?? "Task"} page={page} notice={notice} error={error}>
       <p>
         <span class={`state ${p.state}`}>{p.state}</span> {messageOf(task)}
       </p>

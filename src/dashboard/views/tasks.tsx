@@ -1,7 +1,8 @@
 import type { FC } from "hono/jsx";
 import { scheduleInWords } from "../../core/schedule-words";
 import { TASK_STATES, type TaskSnapshot } from "../../core/task-view";
-import { Instant, Layout, Notice, type PageContext } from "./layout";
+import { Instant, Layout, type PageContext } from "./layout";
+import { LabelFilter, type PageLinks, Pager } from "./list-controls";
 
 export interface TaskFilters {
   state?: string | undefined;
@@ -34,18 +35,16 @@ export const Labels: FC<{ labels: Record<string, string> | undefined }> = ({ lab
 };
 
 /** The Tasks page: filters, a table of the project's tasks, and cursor pages. */
-export const TasksPage: FC<{
-  page: PageContext;
-  tasks: TaskSnapshot[];
-  filters: TaskFilters;
-  nextPage: string | null;
-  firstPage: string | null;
-  notice?: string;
-  error?: string;
-}> = ({ page, tasks, filters, nextPage, firstPage, notice, error }) => (
-  <Layout title="Tasks" page={page}>
-    {notice && <Notice kind="ok">{notice}</Notice>}
-    {error && <Notice kind="error">{error}</Notice>}
+export const TasksPage: FC<
+  PageLinks & {
+    page: PageContext;
+    tasks: TaskSnapshot[];
+    filters: TaskFilters;
+    notice?: string;
+    error?: string;
+  }
+> = ({ page, tasks, filters, nextPage, firstPage, notice, error }) => (
+  <Layout title="Tasks" page={page} notice={notice} error={error}>
     <form method="get" action="/dashboard" class="filters" aria-label="Filter tasks">
       <div>
         <label for="filter-state">State</label>
@@ -58,15 +57,7 @@ export const TasksPage: FC<{
           ))}
         </select>
       </div>
-      <div>
-        <label for="filter-label">Label (key:value)</label>
-        <input
-          id="filter-label"
-          name="label"
-          value={filters.label ?? ""}
-          placeholder="team:billing"
-        />
-      </div>
+      <LabelFilter id="filter-label" value={filters.label} />
       <div>
         <label for="filter-name">Name starts with</label>
         <input id="filter-name" name="name" value={filters.name ?? ""} />
@@ -115,9 +106,6 @@ export const TasksPage: FC<{
         </table>
       </div>
     )}
-    <nav class="pages" aria-label="Pages">
-      {firstPage && <a href={firstPage}>First page</a>}
-      {nextPage && <a href={nextPage}>Next page</a>}
-    </nav>
+    <Pager firstPage={firstPage} nextPage={nextPage} first="First page" next="Next page" />
   </Layout>
 );
