@@ -1,14 +1,15 @@
-// `npm run bench:profile [-- --tasks 300 --seconds 5]`: a CPU profile of the Worker under
-// load. Starts a dev server and a receiver, runs `--tasks` tasks every second, records a V8
+// `npm run bench:profile [-- --tasks 300 --seconds 5] [-- --floor]`: a CPU profile of the Worker
+// (or, with --floor, of the bare alarm loop in bench/floor) under load. Starts a dev server and a receiver, runs `--tasks` tasks every second, records a V8
 // CPU profile of workerd through wrangler's inspector for `--seconds`, writes it to
 // bench/results/*.cpuprofile (open it in Chrome DevTools) and prints the functions that used
 // the most CPU themselves. Stops everything it started.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDevServer } from "../scripts/dev-server.ts";
-import { benchClient, pool } from "./belfry-client.ts";
+import { startDevServer, startWranglerDev } from "../scripts/dev-server.ts";
+import { pool } from "./belfry-client.ts";
 import { startBenchReceiver } from "./receiver.ts";
+import { belfryTarget, floorTarget } from "./targets.ts";
 
 interface ProfileNode {
   id: number;
@@ -74,30 +75,27 @@ function topSelfTime(profile: CpuProfile, count: number): string[] {
 
 const tasks = flag("--tasks", 300);
 const seconds = flag("--seconds", 5);
+const onFloor = process.argv.includes("--floor");
 const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-const server = await startDevServer({
-  persistTo: mkdtempSync(join(stateRoot, "belfry-profile-")),
-  vars: { LOG_ATTEMPTS: "0" },
-});
+const persistTo = mkdtempSync(join(stateRoot, "belfry-profile-"));
+const server = onFloor
+  ? await startWranglerDev("bench/floor/wrangler.toml", { persistTo })
+  : await startDevServer({ persistTo, vars: { LOG_ATTEMPTS: "0" } });
 const receiver = await startBenchReceiver();
 try {
-  const admin = benchClient(server.url, "dev-admin-token");
-  const { api_key } = await admin.request<{ api_key: string }>("POST", "/api/v1/projects", {
-    name: "profile",
-  });
-  const api = benchClient(server.url, api_key);
+  const target = onFloor ? floorTarget(server) : belfryTarget(server, "dev-admin-token");
+  const create = await target.prepare("profile", tasks);
   const base = Math.ceil((Date.now() + 3_000 + tasks * 8) / 1000) * 1000;
-  await pool(tasks, 32, async (i) => {
-    await api.request("POST", "/api/v1/tasks", {
+  await pool(tasks, 32, (i) =>
+    create({
+      name: `profile-${i}`,
       url: `${receiver.url}/profile/${i}`,
-      schedule: {
-        every: 1000,
-        begins: new Date(base + Math.floor((i * 1000) / tasks)).toISOString(),
-        occurrences: seconds + 3,
-      },
-      retry: { attempts: 1 },
-    });
-  });
+      body: { i },
+      begins: base + Math.floor((i * 1000) / tasks),
+      every: 1000,
+      occurrences: seconds + 3,
+    }),
+  );
   // Let the first round (objects waking, secrets loading) pass before measuring.
   await new Promise((r) => setTimeout(r, Math.max(0, base - Date.now()) + 1_500));
   const session = await inspect(server.inspectorPort);
@@ -110,11 +108,14 @@ try {
   mkdirSync("bench/results", { recursive: true });
   const out = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
   writeFileSync(out, JSON.stringify(profile));
-  console.log(`${tasks} tasks every 1 s; ${profile.samples.length} samples over ${seconds} s`);
+  const system = onFloor ? "the floor" : "Belfry";
+  console.log(
+    `${system}: ${tasks} tasks every 1 s; ${profile.samples.length} samples over ${seconds} s`,
+  );
   for (const line of topSelfTime(profile, 25)) console.log(line);
   console.log(`\nwrote ${out}`);
 } finally {
   await receiver.close();
   await server.stop();
-  rmSync(server.persistTo, { recursive: true, force: true });
+  rmSync(persistTo, { recursive: true, force: true });
 }

@@ -131,6 +131,9 @@ function callableUrl(def: TaskDefinition, allowPrivateUrls: boolean): string {
   return url;
 }
 
+/** Decodes answers read whole; one cut at the cap gets a decoder of its own (see readCapped). */
+const utf8 = new TextDecoder();
+
 /**
  * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes. The
  * runtime decodes gzip, br and deflate itself while Content-Length stays the compressed size,
@@ -150,32 +153,22 @@ export async function readCapped(
   if (!response.headers.has("content-encoding") && declared <= MAX_RESPONSE_BYTES) {
     return { text: await response.text(), truncated: false };
   }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const room = MAX_RESPONSE_BYTES - bytes;
-    if (value.byteLength > room) {
-      chunks.push(value.subarray(0, room));
-      bytes += room;
-      truncated = true;
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-    chunks.push(value);
-    bytes += value.byteLength;
+  // One read into a buffer one byte larger than the cap: the runtime fills it natively and
+  // answers when it is full or the body has ended, so a byte beyond the cap means "cut".
+  const reader = body.getReader({ mode: "byob" });
+  const { value } = await reader.readAtLeast(
+    MAX_RESPONSE_BYTES + 1,
+    new Uint8Array(MAX_RESPONSE_BYTES + 1),
+  );
+  const bytes = value ?? new Uint8Array(0);
+  if (bytes.byteLength <= MAX_RESPONSE_BYTES) {
+    reader.releaseLock();
+    return { text: utf8.decode(bytes), truncated: false };
   }
-  const all = new Uint8Array(bytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  await reader.cancel().catch(() => undefined);
   // `stream` leaves out a character cut in half at the cap instead of writing U+FFFD.
-  return { text: new TextDecoder().decode(all, { stream: truncated }), truncated };
+  const text = new TextDecoder().decode(bytes.subarray(0, MAX_RESPONSE_BYTES), { stream: true });
+  return { text, truncated: true };
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
