@@ -1,12 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BelfryClient } from "../../cli/client";
 import { tasksBulk } from "../../cli/commands/tasks-bulk";
 import { CliError } from "../../cli/output";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { bulkTaskAction } from "../../src/task/bulk";
 import type { BulkResult } from "../../src/wire/answers";
-import { api, bucket, createProject, type TestProject } from "../support/helpers";
+import { api, bucket, createProject, type TestProject, workerClient } from "../support/helpers";
 
 interface ErrorEnvelope {
   status: string;
@@ -195,11 +194,7 @@ describe("bulk never crosses projects", () => {
 describe("bulk through the CLI and the service binding", () => {
   it("belfry tasks bulk pause --label k=v follows every page and prints the totals", async () => {
     const project = await createProject("bulk-cli");
-    const client = new BelfryClient({
-      url: "http://belfry.test",
-      apiKey: project.key,
-      fetch: (input, init) => exports.default.fetch(new Request(input, init)),
-    });
+    const client = workerClient({ apiKey: project.key });
     const a = await create(project, { labels: { team: "cli" } });
     const b = await create(project, { labels: { team: "cli" } });
     await act(project, b.id, "cancel");

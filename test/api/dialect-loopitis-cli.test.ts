@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { requestBody, requestsAdd } from "../../cli/commands/requests-add";
-import { LoopitisClient } from "../../cli/commands/requests-client";
+import type { LoopitisClient } from "../../cli/commands/requests-client";
 import { requestsExecutions } from "../../cli/commands/requests-executions";
 import { requestsList } from "../../cli/commands/requests-list";
 import { CliError } from "../../cli/output";
@@ -11,7 +11,7 @@ import {
   createProject,
   eventually,
   type TestProject,
-  workerFetch,
+  workerLoopitisClient,
 } from "../support/helpers";
 
 // The Loopitis document's CLI asks — "showing all requests with a specific status, showing all
@@ -22,11 +22,7 @@ let project: TestProject;
 let client: LoopitisClient;
 beforeAll(async () => {
   project = await createProject("loopitis-cli");
-  client = new LoopitisClient({
-    url: "http://belfry.test",
-    apiKey: project.key,
-    fetch: workerFetch,
-  });
+  client = workerLoopitisClient(project.key);
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -98,11 +94,7 @@ describe("adding a request with all parameters", () => {
 describe("showing requests with a status, and the executions of one", () => {
   it("lists by status, newest first, and shows every execution with its executionId", async () => {
     const own = await createProject("loopitis-cli-list");
-    const ownClient = new LoopitisClient({
-      url: "http://belfry.test",
-      apiKey: own.key,
-      fetch: workerFetch,
-    });
+    const ownClient = workerLoopitisClient(own.key);
     const target = bucket();
     const slow = await requestsAdd(ownClient, { interval: "1h", returnUrl: target.url });
     const quick = await requestsAdd(ownClient, {

@@ -1,12 +1,12 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BelfryClient } from "../../cli/client";
+import type { BelfryClient } from "../../cli/client";
 import { parseLabels } from "../../cli/commands/labels";
 import { tasksList } from "../../cli/commands/tasks-list";
 import { CliError } from "../../cli/output";
 import type { TaskView } from "../../src/core/task-view";
 import type { Page } from "../../src/wire/answers";
-import { bucket, createProject, type TestProject, workerFetch } from "../support/helpers";
+import { bucket, createProject, type TestProject, workerClient } from "../support/helpers";
 
 // Labels through the typed client, the CLI's commands (called as functions against the Worker)
 // and the service binding.
@@ -15,11 +15,7 @@ let project: TestProject;
 let client: BelfryClient;
 beforeAll(async () => {
   project = await createProject("labels-interfaces");
-  client = new BelfryClient({
-    url: "http://belfry.test",
-    apiKey: project.key,
-    fetch: workerFetch,
-  });
+  client = workerClient({ apiKey: project.key });
 });
 
 const inHour = () => new Date(Date.now() + 3_600_000).toISOString();

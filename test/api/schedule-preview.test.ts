@@ -1,6 +1,5 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BelfryClient } from "../../cli/client";
 import { schedulesPreview } from "../../cli/commands/schedules-preview";
 import type { TaskView as Task } from "../../src/core/task-view";
 import type { SchedulePreview } from "../../src/wire/answers";
@@ -10,7 +9,7 @@ import {
   createProject,
   type TestProject,
   waitForTask,
-  workerFetch,
+  workerClient,
 } from "../support/helpers";
 
 interface ErrorEnvelope {
@@ -274,11 +273,7 @@ describe("a task keeps to its preview", () => {
 
 describe("preview through the CLI, the client and the service binding", () => {
   it("belfry schedules preview --cron … --count prints the runs", async () => {
-    const client = new BelfryClient({
-      url: "http://belfry.test",
-      apiKey: project.key,
-      fetch: workerFetch,
-    });
+    const client = workerClient({ apiKey: project.key });
     const out = await schedulesPreview(client, {
       cron: "0 9 * * *",
       timezone: "America/New_York",

@@ -2,7 +2,7 @@
 // print and answer out, against the Worker in this runtime (no server, no process). The
 // binary's argument parsing and exit codes are tested end to end in test/e2e/cli.test.ts.
 import { beforeAll, describe, expect, it } from "vitest";
-import { BelfryClient, BelfryClientError } from "../../cli/client";
+import { type BelfryClient, BelfryClientError } from "../../cli/client";
 import { projectsCreate } from "../../cli/commands/projects-create";
 import { createRequest, parseBody, tasksCreate } from "../../cli/commands/tasks-create";
 import { tasksDelete } from "../../cli/commands/tasks-delete";
@@ -12,14 +12,11 @@ import { tasksList } from "../../cli/commands/tasks-list";
 import { tasksShow } from "../../cli/commands/tasks-show";
 import { tasksUpdate, updateRequest } from "../../cli/commands/tasks-update";
 import { CliError } from "../../cli/output";
-import { ADMIN_TOKEN, bucket, createProject, eventually, workerFetch } from "../support/helpers";
-
-const clientFor = (credentials: { apiKey?: string; adminToken?: string }) =>
-  new BelfryClient({ url: "http://belfry.test", fetch: workerFetch, ...credentials });
+import { ADMIN_TOKEN, bucket, createProject, eventually, workerClient } from "../support/helpers";
 
 let client: BelfryClient;
 beforeAll(async () => {
-  client = clientFor({ apiKey: (await createProject("cli-commands")).key });
+  client = workerClient({ apiKey: (await createProject("cli-commands")).key });
 });
 
 describe("flags to requests", () => {
@@ -127,9 +124,9 @@ describe("belfry tasks …", () => {
 
 describe("belfry projects create", () => {
   it("creates a project whose key works at once, and says to keep its secrets", async () => {
-    const created = await projectsCreate(clientFor({ adminToken: ADMIN_TOKEN }), "cli-team");
+    const created = await projectsCreate(workerClient({ adminToken: ADMIN_TOKEN }), "cli-team");
     expect(created.text).toContain("Keep the API key and the signing secret now");
     expect(created.text).toMatch(new RegExp(`^api key\\s+${created.data.api_key}$`, "m"));
-    expect((await tasksList(clientFor({ apiKey: created.data.api_key }))).data).toEqual([]);
+    expect((await tasksList(workerClient({ apiKey: created.data.api_key }))).data).toEqual([]);
   });
 });

@@ -1,7 +1,12 @@
 import { env, exports } from "cloudflare:workers";
+import { BelfryClient } from "../../cli/client";
+import { LoopitisClient } from "../../cli/commands/requests-client";
 import type { ProgrammedResponse, ReceivedCall } from "./receiver-types";
 
 export const ADMIN_TOKEN = "test-admin-token";
+
+/** The origin the Worker under test is reached at; any host will do, nothing leaves the test. */
+const WORKER_ORIGIN = "http://belfry.test";
 
 /** A fresh receiver bucket: its URL for tasks, and ways to read and program it. */
 export function bucket(name = crypto.randomUUID()) {
@@ -27,9 +32,18 @@ export function bucket(name = crypto.randomUUID()) {
   };
 }
 
-/** A fetch into the Worker under test, for the clients (belfry/client) that take one. */
-export const workerFetch: typeof fetch = (input, init) =>
-  exports.default.fetch(new Request(input, init));
+/** A fetch into the Worker under test, for the clients that take one. */
+const workerFetch: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
+
+/** The typed client (belfry/client) on the Worker under test, with a key or the admin token. */
+export function workerClient(credentials: { apiKey?: string; adminToken?: string }): BelfryClient {
+  return new BelfryClient({ url: WORKER_ORIGIN, fetch: workerFetch, ...credentials });
+}
+
+/** The `belfry requests` commands' client on the Worker under test, with a project's key. */
+export function workerLoopitisClient(apiKey: string): LoopitisClient {
+  return new LoopitisClient({ url: WORKER_ORIGIN, apiKey, fetch: workerFetch });
+}
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -49,7 +63,7 @@ export async function api<T = unknown>(
   if (options.raw !== undefined) body = options.raw;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
-  const res = await exports.default.fetch(`http://belfry.test${path}`, { method, headers, body });
+  const res = await exports.default.fetch(`${WORKER_ORIGIN}${path}`, { method, headers, body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : null) as T };
 }
