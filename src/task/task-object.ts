@@ -145,8 +145,9 @@ export class TaskObject extends DurableObject<Env> {
     }
     const now = Date.now();
     this.definition = def;
+    // A fresh object's outbox is empty already; starting it afresh would cost a storage query.
+    if (this.runtime || !this.history.isEmpty()) this.history.reset();
     this.runtime = startRuntime(def, now);
-    this.history.reset();
     // A schedule with no future occurrence (allowed for Chronos) completes at once.
     completeIfDone(this.runtime, now);
     try {
