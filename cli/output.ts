@@ -35,6 +35,17 @@ export function fields(pairs: [label: string, value: string][]): string {
   return pairs.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n");
 }
 
+/** An attempt's result in a few words: `200 ok`, `503 failed`, or the error of no answer. */
+export function attemptResult(a: {
+  successful: boolean;
+  status_code: number | null;
+  error: string | null;
+}): string {
+  if (a.successful) return `${a.status_code} ok`;
+  if (a.status_code !== null) return `${a.status_code} failed`;
+  return `failed: ${a.error ?? "no answer"}`;
+}
+
 /** An ISO instant without the noise of zero milliseconds, or a dash. */
 export function instant(iso: string | null | undefined): string {
   return iso ? iso.replace(".000Z", "Z") : "—";

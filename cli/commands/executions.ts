@@ -1,8 +1,9 @@
 import type { BelfryClient, ListProjectExecutionsOptions, ProjectAttemptView } from "../client";
-import { type CommandOutput, instant, table } from "../output";
+import { attemptResult, type CommandOutput, instant, table } from "../output";
 import { parseLabels } from "./labels";
+import { type LimitFlags, listingBounds } from "./limit-flags";
 
-export interface ExecutionsOptions {
+export interface ExecutionsOptions extends LimitFlags {
   /** Only successful (true) or failed (false) attempts. */
   successful?: boolean;
   /** Only this task's attempts. */
@@ -11,16 +12,6 @@ export interface ExecutionsOptions {
   label?: string[];
   since?: string;
   until?: string;
-  /** Most attempts to show (default 50). */
-  limit?: number;
-  /** Show every attempt, however many. */
-  all?: boolean;
-}
-
-function result(a: ProjectAttemptView): string {
-  if (a.successful) return `${a.status_code} ok`;
-  if (a.status_code !== null) return `${a.status_code} failed`;
-  return `failed: ${a.error ?? "no answer"}`;
 }
 
 /** `belfry executions [--failed] …`: the project's latest attempts, newest first. */
@@ -28,9 +19,9 @@ export async function executions(
   client: BelfryClient,
   options: ExecutionsOptions = {},
 ): Promise<CommandOutput<ProjectAttemptView[]>> {
-  const max = options.all ? Number.POSITIVE_INFINITY : (options.limit ?? 50);
+  const { max, pageSize } = listingBounds(options);
   const filters: Omit<ListProjectExecutionsOptions, "cursor"> = {
-    limit: Math.min(100, Math.max(1, Number.isFinite(max) ? max : 100)),
+    limit: pageSize,
     ...(options.successful !== undefined && { successful: options.successful }),
     ...(options.task !== undefined && { taskId: options.task }),
     ...(options.label?.length && { label: parseLabels("--label", options.label) }),
@@ -49,7 +40,7 @@ export async function executions(
             a.task_name ?? a.task_id,
             a.execution_id,
             String(a.attempt),
-            result(a),
+            attemptResult(a),
           ]),
         );
   return { data: attempts, text };

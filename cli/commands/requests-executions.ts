@@ -1,7 +1,7 @@
 import { executionUuid } from "../../src/core/execution-uuid";
 import type { LoopitisExecutionView } from "../../src/dialects/loopitis-shapes";
 import type { AttemptView } from "../client";
-import { type CommandOutput, instant, table } from "../output";
+import { attemptResult, type CommandOutput, instant, table } from "../output";
 import type { LoopitisClient } from "./requests-client";
 
 /** One call, in the envelope's vocabulary (the `executionId` the receiver got). */
@@ -50,11 +50,7 @@ export async function requestsExecutions(
             String(e.executionNumber),
             String(e.attempt),
             instant(e.startedAt),
-            e.successful
-              ? `${e.statusCode} ok`
-              : e.statusCode !== null
-                ? `${e.statusCode} failed`
-                : `failed: ${e.error ?? "no answer"}`,
+            attemptResult({ successful: e.successful, status_code: e.statusCode, error: e.error }),
           ]),
         );
   return { data: executions, text };

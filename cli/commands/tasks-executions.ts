@@ -1,19 +1,11 @@
 import type { AttemptView, BelfryClient } from "../client";
-import { type CommandOutput, instant, table } from "../output";
+import { attemptResult, type CommandOutput, instant, table } from "../output";
+import { type LimitFlags, listingBounds } from "./limit-flags";
 
-export interface TasksExecutionsOptions {
+/** `--all` shows every attempt: a task calling every second makes 86 400 a day. */
+export interface TasksExecutionsOptions extends LimitFlags {
   /** Only successful (true) or failed (false) attempts. */
   successful?: boolean;
-  /** Most attempts to show (default 50). */
-  limit?: number;
-  /** Show every attempt, however many (a task calling every second makes 86 400 a day). */
-  all?: boolean;
-}
-
-function result(a: AttemptView): string {
-  if (a.successful) return `${a.status_code} ok`;
-  if (a.status_code !== null) return `${a.status_code} failed`;
-  return `failed: ${a.error ?? "no answer"}`;
 }
 
 /** `belfry tasks executions ID`: a task's latest attempts, newest first (all with `all`). */
@@ -22,9 +14,9 @@ export async function tasksExecutions(
   id: string,
   options: TasksExecutionsOptions = {},
 ): Promise<CommandOutput<AttemptView[]>> {
-  const max = options.all ? Number.POSITIVE_INFINITY : (options.limit ?? 50);
+  const { max, pageSize } = listingBounds(options);
   const filters = {
-    limit: Math.min(100, Math.max(1, Number.isFinite(max) ? max : 100)),
+    limit: pageSize,
     ...(options.successful !== undefined && { successful: options.successful }),
   };
   const attempts: AttemptView[] = [];
@@ -41,7 +33,7 @@ export async function tasksExecutions(
             instant(a.started_at),
             `${Math.round(a.lateness_ms)}ms`,
             `${Math.round(a.duration_ms)}ms`,
-            result(a),
+            attemptResult(a),
           ]),
         );
   return { data: attempts, text };
