@@ -3,6 +3,17 @@ import { type DayMatch, nextCronRun, previousCronRun } from "./cron";
 /** What happens to grid points that passed while the task could not fire. */
 export type Misfire = "run_once" | "skip" | "run_all";
 
+/** What an interval and a cron schedule both have beside their grid. */
+interface Repeating {
+  /** Grid points after this do not exist. */
+  expires?: number;
+  /** Calls to make in all; counted by the caller, not applied here. */
+  occurrences?: number;
+  /** How late a grid point may be and still fire on its grid; older ones are misfires. */
+  catchupWindow?: number;
+  misfire: Misfire;
+}
+
 /** Normalised schedule of a task; all times epoch ms. */
 export type ScheduleSpec =
   | {
@@ -10,7 +21,7 @@ export type ScheduleSpec =
       /** The single grid point. */
       at: number;
     }
-  | {
+  | (Repeating & {
       kind: "every";
       /** Interval between grid points, ms (> 0). */
       every: number;
@@ -18,15 +29,8 @@ export type ScheduleSpec =
       createdAt: number;
       /** Anchor and first grid point: the grid is begins + k·every, k ≥ 0. */
       begins?: number;
-      /** Grid points after this do not exist. */
-      expires?: number;
-      /** Calls to make in all; counted by the caller, not applied here. */
-      occurrences?: number;
-      /** How late a grid point may be and still fire on its grid; older ones are misfires. */
-      catchupWindow?: number;
-      misfire: Misfire;
-    }
-  | {
+    })
+  | (Repeating & {
       kind: "cron";
       cron: string;
       /** IANA zone the pattern's wall times are read in. */
@@ -36,14 +40,7 @@ export type ScheduleSpec =
       createdAt: number;
       /** The first grid point is the first match at or after this. */
       begins?: number;
-      /** Grid points after this do not exist. */
-      expires?: number;
-      /** Calls to make in all; counted by the caller, not applied here. */
-      occurrences?: number;
-      /** How late a grid point may be and still fire on its grid; older ones are misfires. */
-      catchupWindow?: number;
-      misfire: Misfire;
-    };
+    });
 
 type EverySpec = Extract<ScheduleSpec, { kind: "every" }>;
 type CronSpec = Extract<ScheduleSpec, { kind: "cron" }>;
