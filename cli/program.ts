@@ -62,6 +62,23 @@ interface ExecutionsFlags {
   all?: true;
 }
 
+/** The flags of the attempt listings: which outcome, and how many. */
+function addExecutionsFlags(command: Command): Command {
+  return command
+    .option("--successful", "only successful attempts")
+    .option("--failed", "only failed attempts")
+    .option("--limit <n>", "show at most this many (default 50)", positive)
+    .option("--all", "show every attempt");
+}
+
+/** The outcome the flags ask for: successful (true), failed (false), or both (undefined). */
+function outcomeOf(flags: ExecutionsFlags): boolean | undefined {
+  if (flags.successful && flags.failed) {
+    throw new CliError("--successful and --failed exclude each other");
+  }
+  return flags.successful ? true : flags.failed ? false : undefined;
+}
+
 /** The flags of a schedule, shared by `tasks create`, `tasks update` and `schedules preview`. */
 function addScheduleFlags(command: Command): Command {
   return command
@@ -172,28 +189,22 @@ export function buildProgram(io: Io): Command {
       print(command, await tasksShow(client(command), id));
     });
 
-  tasks
-    .command("executions")
-    .description("list a task's attempts, newest first")
-    .argument("<id>", "task id")
-    .option("--successful", "only successful attempts")
-    .option("--failed", "only failed attempts")
-    .option("--limit <n>", "show at most this many (default 50)", positive)
-    .option("--all", "show every attempt")
-    .action(async (id: string, options: ExecutionsFlags, command: Command) => {
-      if (options.successful && options.failed) {
-        throw new CliError("--successful and --failed exclude each other");
-      }
-      const successful = options.successful ? true : options.failed ? false : undefined;
-      print(
-        command,
-        await tasksExecutions(client(command), id, {
-          ...(successful !== undefined && { successful }),
-          ...(options.limit !== undefined && { limit: options.limit }),
-          ...(options.all && { all: true }),
-        }),
-      );
-    });
+  addExecutionsFlags(
+    tasks
+      .command("executions")
+      .description("list a task's attempts, newest first")
+      .argument("<id>", "task id"),
+  ).action(async (id: string, options: ExecutionsFlags, command: Command) => {
+    const successful = outcomeOf(options);
+    print(
+      command,
+      await tasksExecutions(client(command), id, {
+        ...(successful !== undefined && { successful }),
+        ...(options.limit !== undefined && { limit: options.limit }),
+        ...(options.all && { all: true }),
+      }),
+    );
+  });
 
   addTaskFields(
     tasks
@@ -291,11 +302,11 @@ export function buildProgram(io: Io): Command {
       print(command, await stats(client(command), options.window));
     });
 
-  program
-    .command("executions")
-    .description("list every attempt of the project's tasks, newest first (the failures inbox)")
-    .option("--successful", "only successful attempts")
-    .option("--failed", "only failed attempts")
+  addExecutionsFlags(
+    program
+      .command("executions")
+      .description("list every attempt of the project's tasks, newest first (the failures inbox)"),
+  )
     .option("--task <id>", "only this task's attempts")
     .option(
       "--label <key=value>",
@@ -304,8 +315,6 @@ export function buildProgram(io: Io): Command {
     )
     .option("--since <time>", "attempts started at or after this instant (RFC 3339)")
     .option("--until <time>", "attempts started at or before this instant (RFC 3339)")
-    .option("--limit <n>", "show at most this many (default 50)", positive)
-    .option("--all", "show every attempt")
     .action(
       async (
         options: ExecutionsFlags & {
@@ -316,11 +325,8 @@ export function buildProgram(io: Io): Command {
         },
         command: Command,
       ) => {
-        if (options.successful && options.failed) {
-          throw new CliError("--successful and --failed exclude each other");
-        }
-        const { successful: ok, failed, ...rest } = options;
-        const successful = ok ? true : failed ? false : undefined;
+        const successful = outcomeOf(options);
+        const { successful: _ok, failed: _failed, ...rest } = options;
         print(
           command,
           await executions(client(command), {

@@ -158,6 +158,9 @@ describe("belfry tasks create", () => {
       "--failed",
     ]);
     expect(failedOnly).toEqual([]);
+    const both = await belfry(["executions", "--successful", "--failed"]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe("belfry: --successful and --failed exclude each other\n");
   });
 
   it("takes cron schedules with a zone and bounds, instants and delays", async () => {
