@@ -29,6 +29,11 @@ export function table(headers: string[], rows: string[][]): string {
     .join("\n");
 }
 
+/** The table of a listing, or `empty` when it has no rows: a header alone reads as a fault. */
+export function tableOr(empty: string, headers: string[], rows: string[][]): string {
+  return rows.length === 0 ? empty : table(headers, rows);
+}
+
 /** `label  value` lines with the values aligned. */
 export function fields(pairs: [label: string, value: string][]): string {
   const width = Math.max(...pairs.map(([label]) => label.length));

@@ -1,5 +1,5 @@
 import type { BelfryClient, ListProjectExecutionsOptions, ProjectAttemptView } from "../client";
-import { attemptResult, type CommandOutput, instant, table } from "../output";
+import { attemptResult, type CommandOutput, instant, tableOr } from "../output";
 import { parseLabels } from "./labels";
 import { type LimitFlags, listingBounds } from "./limit-flags";
 
@@ -30,18 +30,16 @@ export async function executions(
   };
   const attempts: ProjectAttemptView[] = [];
   for await (const attempt of client.projectExecutions(filters, max)) attempts.push(attempt);
-  const text =
-    attempts.length === 0
-      ? "No executions match (history arrives within seconds of a call)."
-      : table(
-          ["STARTED", "TASK", "EXECUTION", "ATTEMPT", "RESULT"],
-          attempts.map((a) => [
-            instant(a.started_at),
-            a.task_name ?? a.task_id,
-            a.execution_id,
-            String(a.attempt),
-            attemptResult(a),
-          ]),
-        );
+  const text = tableOr(
+    "No executions match (history arrives within seconds of a call).",
+    ["STARTED", "TASK", "EXECUTION", "ATTEMPT", "RESULT"],
+    attempts.map((a) => [
+      instant(a.started_at),
+      a.task_name ?? a.task_id,
+      a.execution_id,
+      String(a.attempt),
+      attemptResult(a),
+    ]),
+  );
   return { data: attempts, text };
 }

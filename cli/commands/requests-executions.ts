@@ -1,7 +1,7 @@
 import { executionUuid } from "../../src/core/execution-uuid";
 import type { LoopitisExecutionView } from "../../src/dialects/loopitis-shapes";
 import type { AttemptView } from "../client";
-import { attemptResult, type CommandOutput, instant, table } from "../output";
+import { attemptResult, type CommandOutput, instant, tableOr } from "../output";
 import type { LoopitisClient } from "./requests-client";
 
 /** One call, in the envelope's vocabulary (the `executionId` the receiver got). */
@@ -40,18 +40,16 @@ export async function requestsExecutions(
   for await (const attempt of client.native().executions(id, { limit: 100 })) {
     executions.push(executionOf(attempt));
   }
-  const text =
-    executions.length === 0
-      ? "No executions recorded yet (history arrives within a few seconds of a call)."
-      : table(
-          ["EXECUTION ID", "NUMBER", "ATTEMPT", "STARTED", "RESULT"],
-          executions.map((e) => [
-            e.executionId,
-            String(e.executionNumber),
-            String(e.attempt),
-            instant(e.startedAt),
-            attemptResult({ successful: e.successful, status_code: e.statusCode, error: e.error }),
-          ]),
-        );
+  const text = tableOr(
+    "No executions recorded yet (history arrives within a few seconds of a call).",
+    ["EXECUTION ID", "NUMBER", "ATTEMPT", "STARTED", "RESULT"],
+    executions.map((e) => [
+      e.executionId,
+      String(e.executionNumber),
+      String(e.attempt),
+      instant(e.startedAt),
+      attemptResult({ successful: e.successful, status_code: e.statusCode, error: e.error }),
+    ]),
+  );
   return { data: executions, text };
 }

@@ -1,6 +1,6 @@
 import { TASK_STATES } from "../../src/core/task-view";
 import type { LoopitisRequestView } from "../../src/dialects/loopitis-shapes";
-import { CliError, type CommandOutput, table } from "../output";
+import { CliError, type CommandOutput, tableOr } from "../output";
 import type { LoopitisClient } from "./requests-client";
 
 export interface RequestsListOptions {
@@ -40,19 +40,17 @@ export async function requestsList(
     requests.push(...page.slice(0, max - requests.length));
     if (page.length < 100) break;
   }
-  const text =
-    requests.length === 0
-      ? "No requests."
-      : table(
-          ["REQUEST ID", "NAME", "STATUS", "INTERVAL", "OCCURRENCES", "RETURN URL"],
-          requests.map((r) => [
-            r.requestId,
-            r.name ?? "—",
-            r.status,
-            r.interval === null ? "—" : `${r.interval}ms`,
-            r.occurrences === null ? "unbounded" : String(r.occurrences),
-            r.return_url,
-          ]),
-        );
+  const text = tableOr(
+    "No requests.",
+    ["REQUEST ID", "NAME", "STATUS", "INTERVAL", "OCCURRENCES", "RETURN URL"],
+    requests.map((r) => [
+      r.requestId,
+      r.name ?? "—",
+      r.status,
+      r.interval === null ? "—" : `${r.interval}ms`,
+      r.occurrences === null ? "unbounded" : String(r.occurrences),
+      r.return_url,
+    ]),
+  );
   return { data: requests, text };
 }

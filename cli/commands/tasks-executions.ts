@@ -1,5 +1,5 @@
 import type { AttemptView, BelfryClient } from "../client";
-import { attemptResult, type CommandOutput, instant, table } from "../output";
+import { attemptResult, type CommandOutput, instant, tableOr } from "../output";
 import { type LimitFlags, listingBounds } from "./limit-flags";
 
 /** `--all` shows every attempt: a task calling every second makes 86 400 a day. */
@@ -21,20 +21,18 @@ export async function tasksExecutions(
   };
   const attempts: AttemptView[] = [];
   for await (const attempt of client.executions(id, filters, max)) attempts.push(attempt);
-  const text =
-    attempts.length === 0
-      ? "No executions recorded yet (history arrives within a few seconds of a call)."
-      : table(
-          ["EXECUTION", "ATTEMPT", "SCHEDULED", "STARTED", "LATE", "DURATION", "RESULT"],
-          attempts.map((a) => [
-            String(a.number),
-            String(a.attempt),
-            instant(a.scheduled_at),
-            instant(a.started_at),
-            `${Math.round(a.lateness_ms)}ms`,
-            `${Math.round(a.duration_ms)}ms`,
-            attemptResult(a),
-          ]),
-        );
+  const text = tableOr(
+    "No executions recorded yet (history arrives within a few seconds of a call).",
+    ["EXECUTION", "ATTEMPT", "SCHEDULED", "STARTED", "LATE", "DURATION", "RESULT"],
+    attempts.map((a) => [
+      String(a.number),
+      String(a.attempt),
+      instant(a.scheduled_at),
+      instant(a.started_at),
+      `${Math.round(a.lateness_ms)}ms`,
+      `${Math.round(a.duration_ms)}ms`,
+      attemptResult(a),
+    ]),
+  );
   return { data: attempts, text };
 }

@@ -1,6 +1,6 @@
 import type { TaskStatus } from "../../src/core/task-view";
 import type { BelfryClient, TaskView } from "../client";
-import { type CommandOutput, instant, table } from "../output";
+import { type CommandOutput, instant, tableOr } from "../output";
 import { parseLabels } from "./labels";
 import { type LimitFlags, listingBounds } from "./limit-flags";
 import { parseStates, type TaskFilterFlags } from "./task-filters";
@@ -25,20 +25,18 @@ export async function tasksList(
   };
   const tasks: TaskView[] = [];
   for await (const task of client.tasks(filters, max)) tasks.push(task);
-  const text =
-    tasks.length === 0
-      ? "No tasks."
-      : table(
-          ["ID", "NAME", "STATE", "SCHEDULE", "NEXT RUN", "EXECUTIONS", "FAILED"],
-          tasks.map((t) => [
-            t.id,
-            t.name ?? "—",
-            t.state,
-            describeSchedule(t.schedule),
-            instant(t.next_run_at),
-            String(t.executions.total),
-            String(t.executions.failed),
-          ]),
-        );
+  const text = tableOr(
+    "No tasks.",
+    ["ID", "NAME", "STATE", "SCHEDULE", "NEXT RUN", "EXECUTIONS", "FAILED"],
+    tasks.map((t) => [
+      t.id,
+      t.name ?? "—",
+      t.state,
+      describeSchedule(t.schedule),
+      instant(t.next_run_at),
+      String(t.executions.total),
+      String(t.executions.failed),
+    ]),
+  );
   return { data: tasks, text };
 }
