@@ -245,6 +245,8 @@ export const errorEnvelopeSchema = z.strictObject({
     details: z.array(z.strictObject({ path: z.string(), message: z.string() })),
   }),
 });
+/** What a refused request answers. */
+export type ErrorEnvelope = z.output<typeof errorEnvelopeSchema>;
 
 // Compile-time guards: a field added to, renamed in or retyped in taskView or attemptView
 // without this file following fails `tsc` here.

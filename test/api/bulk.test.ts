@@ -4,13 +4,8 @@ import { tasksBulk } from "../../cli/commands/tasks-bulk";
 import { CliError } from "../../cli/output";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { bulkTaskAction } from "../../src/task/bulk";
-import type { BulkResult } from "../../src/wire/answers";
+import type { BulkResult, ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject, workerClient } from "../support/helpers";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
 
 const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
 

@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
 import {
   ADMIN_TOKEN,
@@ -11,17 +12,6 @@ import {
   waitForTask,
 } from "../support/helpers";
 import { header, verifyCall } from "../support/signed-calls";
-
-interface Attempt {
-  execution_id: string;
-  number: number;
-  attempt: number;
-  duration_ms: number;
-  status_code: number | null;
-  successful: boolean;
-  error: string | null;
-  final: boolean;
-}
 
 let project: TestProject;
 beforeAll(async () => {

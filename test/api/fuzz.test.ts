@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskDefinition } from "../../src/core/task-definition";
 import type { TaskView } from "../../src/core/task-view";
 import { encodeBody, requestHeaders, targetUrl } from "../../src/task/dispatch";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
 
 // Property-based fuzzing of every route of the native API. Whatever arrives — malformed JSON,
@@ -50,11 +51,6 @@ interface Answer {
   status: number;
   headers: Headers;
   json: unknown;
-}
-
-interface ErrorEnvelope {
-  status: "error";
-  error: { code: string; message: string; details: { path: string; message: string }[] };
 }
 
 const CODE_OF_STATUS: Record<number, string> = {

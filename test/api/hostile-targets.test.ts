@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AttemptView as Attempt } from "../../src/core/history";
 import { MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_HEADERS } from "../../src/core/response-headers";
+import type { TaskView as Task } from "../../src/core/task-view";
 import { MAX_RESPONSE_BYTES } from "../../src/task/dispatch";
 import {
   api,
@@ -14,19 +16,6 @@ import type { HostileAnswer } from "../support/receiver-types";
 // Targets that answer with compression bombs, oversized headers and control bytes, or never
 // answer (test/support/hostile-target.ts), against the real runtime: each attempt must end
 // recorded with a bounded record, and the task must go on to its next call.
-
-interface Task {
-  id: string;
-  state: string;
-  executions: { total: number; succeeded: number; failed: number };
-}
-interface Attempt {
-  number: number;
-  status_code: number | null;
-  successful: boolean;
-  error: string | null;
-  response: { headers: Record<string, string>; body: string; truncated: boolean };
-}
 
 let project: TestProject;
 beforeAll(async () => {

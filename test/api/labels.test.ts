@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { database } from "../../src/db/client";
 import { taskPageQuery } from "../../src/db/task-index";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
-import { create, type ErrorEnvelope, inHour, list, names } from "../support/task-list";
+import { create, inHour, list, names } from "../support/task-list";
 
 describe("labels on a task", () => {
   let project: TestProject;

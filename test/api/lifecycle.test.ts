@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import {
   api,
   bucket,
@@ -10,11 +11,6 @@ import {
   waitForTask,
 } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
 
 type Bucket = ReturnType<typeof bucket>;
 

@@ -1,23 +1,13 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { base64url } from "../../src/core/keys";
+import type { TaskView as Task } from "../../src/core/task-view";
 import { meterReadings } from "../../src/metering";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
 
 // The request limits and header rules of docs/security.md at their defaults (wrangler.toml [vars]);
 // test/policy/limits.test.ts shows the same limits follow the configuration.
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
-
-interface Task {
-  id: string;
-  name: string | null;
-  headers: Record<string, string>;
-  body: unknown;
-}
 
 const MAX_BODY_BYTES = 262_144;
 const inHour = () => new Date(Date.now() + 3_600_000).toISOString();

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
-import type { Page } from "../../src/wire/answers";
+import type { ErrorEnvelope, Page } from "../../src/wire/answers";
 import {
   api,
   bucket,
@@ -9,23 +10,7 @@ import {
   type TestProject,
   waitForTask,
 } from "../support/helpers";
-import { create, type ErrorEnvelope, inHour, list, names } from "../support/task-list";
-
-interface Attempt {
-  id: string;
-  execution_id: string;
-  task_id: string;
-  number: number;
-  attempt: number;
-  scheduled_at: string;
-  started_at: string;
-  duration_ms: number;
-  status_code: number | null;
-  successful: boolean;
-  error: string | null;
-  response: { headers: Record<string, string>; body: string; truncated: boolean };
-  final: boolean;
-}
+import { create, inHour, list, names } from "../support/task-list";
 
 /** Follow next_cursor from the first page to the last, returning every page. */
 async function allPages(project: TestProject, limit: number): Promise<Page<Task>[]> {

@@ -1,16 +1,9 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
+import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
 
-interface Attempt {
-  execution_id: string;
-  number: number;
-  attempt: number;
-  successful: boolean;
-  status_code: number | null;
-  final: boolean;
-}
 interface Replayed {
   task_id: string;
   execution_id: string;

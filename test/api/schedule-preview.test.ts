@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { schedulesPreview } from "../../cli/commands/schedules-preview";
 import type { TaskView as Task } from "../../src/core/task-view";
-import type { SchedulePreview } from "../../src/wire/answers";
+import type { ErrorEnvelope, SchedulePreview } from "../../src/wire/answers";
 import {
   api,
   bucket,
@@ -11,11 +11,6 @@ import {
   waitForTask,
   workerClient,
 } from "../support/helpers";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
 
 let project: TestProject;
 beforeAll(async () => {

@@ -1,12 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: unknown[] };
-}
 
 const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
 

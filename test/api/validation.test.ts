@@ -1,10 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
 
 let project: TestProject;
 let url: string;

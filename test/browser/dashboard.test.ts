@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
+import type { TaskView as Task } from "../../src/core/task-view";
 import { startReceiver } from "../support/receiver";
 import type { ReceivedCall } from "../support/receiver-types";
 import {
@@ -18,12 +19,6 @@ import {
   pollUntil,
   seriousViolations,
 } from "./support";
-
-interface Task {
-  id: string;
-  state: string;
-  executions: { total: number; succeeded: number; failed: number };
-}
 
 let dev: DevServer;
 let receiver: { url: string; server: Server };

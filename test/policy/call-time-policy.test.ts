@@ -1,17 +1,12 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { AttemptView as Attempt } from "../../src/core/history";
 import { buildDefinition, type TaskLimits } from "../../src/core/task-definition";
 import { api, createProject, eventually } from "../support/helpers";
 
 // Runs in the "policy" test project: private URLs are refused, as in a deploy. A task created
 // while the deployment allowed them (BELFRY_ALLOW_PRIVATE_URLS=1, since turned off) meets the
 // policy again at each call.
-
-interface Attempt {
-  status_code: number | null;
-  successful: boolean;
-  error: string | null;
-}
 
 const earlierPolicy: TaskLimits = {
   minIntervalMs: 1_000,

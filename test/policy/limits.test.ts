@@ -1,18 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, createProject, type TestProject } from "../support/helpers";
 
 // Runs in the "policy" test project, which sets small limits in its bindings:
 // MAX_BODY_BYTES 4096, MAX_HEADERS 3, MAX_HEADER_BYTES 64, MAX_TASKS 3, MAX_CALLS_PER_MINUTE 150.
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
-
-interface Task {
-  id: string;
-  state: string;
-}
 
 const schedule = { at: "2099-01-01T00:00:00Z" };
 /** A recurring schedule that starts far ahead: it counts against the budget, and never fires here. */

@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { ADMIN_TOKEN, api, createProject } from "../support/helpers";
 
 // Runs in the "policy" test project, whose RATE_LIMITER binding allows 100 requests per key in
 // 60 s (the deployed default, 1 000 per 10 s, is far above what any test or benchmark sends).
 
 const LIMIT = 100;
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: unknown[] };
-}
 
 /** GET the task list with `key` until it is refused, at most `max` times; returns what came. */
 async function listUntilRefused(key: string, max: number) {

@@ -1,21 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { TaskView as Task } from "../../src/core/task-view";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, createProject, type TestProject } from "../support/helpers";
 
 // Runs in the "policy" test project: BELFRY_ALLOW_PRIVATE_URLS is not "1", as in a deploy.
 // test/core/url-policy.test.ts holds the full table of spellings; here each field, at create
 // and at patch, is checked against a sample of them through the API.
-
-interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
-
-interface Task {
-  id: string;
-  url: string;
-  callback_url: string | null;
-  events_url: string | null;
-}
 
 const REFUSED = [
   "http://0x7f.1/",

@@ -1,14 +1,8 @@
 // Creating and listing tasks through the native API, as the listing and label tests do.
 import { expect } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
-import type { Page } from "../../src/wire/answers";
+import type { ErrorEnvelope, Page } from "../../src/wire/answers";
 import { api, type TestProject } from "./helpers";
-
-/** The error envelope, as a refused request answers. */
-export interface ErrorEnvelope {
-  status: string;
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
 
 /** An instant an hour from now: a one-time task created for it does not fire during a test. */
 export const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
