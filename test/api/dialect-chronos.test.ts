@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { firstGridPoint, nextGridPoint } from "../../src/core/schedule";
 import { toScheduleSpec } from "../../src/core/task-definition";
 import { createTaskSchema } from "../../src/core/task-input";
+import type { TaskView as NativeTask } from "../../src/core/task-view";
 import {
   canonicalHeaderName,
   chronosTaskSchema,
@@ -48,11 +49,6 @@ interface HistoryRecord {
 interface ErrorBody {
   status: "error";
   error: { code: string; message: string; details: { path: string; message: string }[] };
-}
-interface NativeTask {
-  state: string;
-  next_run_at: string | null;
-  schedule: Record<string, unknown>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

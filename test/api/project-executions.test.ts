@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { ProjectAttemptView as ProjectAttempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
 
-interface ProjectAttempt {
-  task_id: string;
-  task_name: string | null;
-  successful: boolean;
-  status_code: number | null;
-}
 type Page = { payload: { results: ProjectAttempt[]; next_cursor: string | null } };
 
 async function createTask(key: string, body: Record<string, unknown>): Promise<Task> {

@@ -2,15 +2,8 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
+import type { ReplayedExecutionView as Replayed } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
-
-interface Replayed {
-  task_id: string;
-  execution_id: string;
-  number: number;
-  replay_of: string;
-  scheduled_at: string;
-}
 
 async function createTask(key: string, body: Record<string, unknown>): Promise<Task> {
   const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key, body });

@@ -4,14 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { HistoryChunk } from "../../src/history/records";
 import { purgeStatsBefore } from "../../src/history/stats";
 import worker from "../../src/index";
+import type { ProjectStats as Stats } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
-
-interface Stats {
-  window: string;
-  tasks: Record<string, number>;
-  executions: { total: number; succeeded: number; failed: number };
-  lateness_ms: { p50: number | null; p99: number | null };
-}
 
 async function stats(key: string, window = "1h"): Promise<Stats> {
   const res = await api<{ payload: Stats }>("GET", `/api/v1/stats?window=${window}`, { key });
