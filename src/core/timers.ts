@@ -63,3 +63,13 @@ export function earliestTimer(timers: readonly Timer[], active: boolean): number
   for (const timer of timers) if (active || timer.manual) return timer.due_at;
   return null;
 }
+
+/**
+ * The alarm to set for these wake-up times (null where a source wants none): the earliest,
+ * and never a time already past — an alarm set for "now" from inside alarm() may not fire.
+ */
+export function alarmTime(times: readonly (number | null)[], now: number): number | null {
+  let at = Number.POSITIVE_INFINITY;
+  for (const time of times) if (time !== null && time < at) at = time;
+  return at === Number.POSITIVE_INFINITY ? null : Math.max(at, now + 1);
+}

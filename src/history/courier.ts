@@ -1,5 +1,7 @@
+import type { Config } from "../config";
 import type { AttemptRecord } from "../core/history";
 import { meter } from "../metering";
+import type { ChunkHeader } from "./index-row";
 import {
   DEFAULT_OUTBOX_SETTINGS,
   emptyOutbox,
@@ -21,13 +23,14 @@ export interface CourierHost {
   waitUntil(promise: Promise<unknown>): void;
   /** The object's alarm may need to move: the outbox's next send changed. */
   rearm(): void;
+  /** The header a chunk is sealed with now: the task's ids and progress. */
+  header(): ChunkHeader;
 }
 
-export interface CourierSettings {
-  flushMs: number;
-  bodyBytes: number;
-  maxPerTask: number;
-}
+export type CourierSettings = Pick<
+  Config,
+  "historyFlushMs" | "historyBodyBytes" | "historyMaxPerTask"
+>;
 
 /**
  * A task's records on their way to D1 (docs/architecture.md): attempts go into the outbox,
@@ -49,7 +52,7 @@ export class HistoryCourier {
   private open(state: OutboxState): Outbox {
     return new Outbox(state, new SqlSpillStore(this.host.sql), {
       ...DEFAULT_OUTBOX_SETTINGS,
-      flushMs: this.settings.flushMs,
+      flushMs: this.settings.historyFlushMs,
     });
   }
 
@@ -70,25 +73,27 @@ export class HistoryCourier {
   /**
    * Add one attempt. A chunk is sealed before it when the attempt would not fit it, and after
    * it when the task's state changed (the index learns of it with this chunk) or the chunk is
-   * due; `header` gives the seal the task's current progress.
+   * due, given the task's next call at `nextWake`.
    */
   record(
     attempt: AttemptRecord,
     owner: Pick<ChunkOwner, "task_id" | "created_at">,
     sealNow: boolean,
     nextWake: number | null,
-    header: () => Record<string, unknown>,
   ): void {
-    const encoded = encodeAttempt(attempt, owner, this.settings.bodyBytes, MAX_ATTEMPT_BYTES);
-    if (!this.outbox.fits(attempt.started_at, encoded.length)) this.outbox.seal(header());
+    const { historyBodyBytes } = this.settings;
+    const encoded = encodeAttempt(attempt, owner, historyBodyBytes, MAX_ATTEMPT_BYTES);
+    if (!this.outbox.fits(attempt.started_at, encoded.length)) this.outbox.seal(this.host.header());
     this.outbox.add(encoded, attempt.started_at);
-    if (sealNow || this.outbox.shouldSeal(Date.now(), nextWake)) this.outbox.seal(header());
+    if (sealNow || this.outbox.shouldSeal(Date.now(), nextWake)) {
+      this.outbox.seal(this.host.header());
+    }
   }
 
-  /** Seal the open chunk when it is due (or `force`), carrying `header`. True when it did. */
-  sealIfDue(nextWake: number | null, header: () => Record<string, unknown>, force = false) {
+  /** Seal the open chunk when it is due (or `force`). True when it did. */
+  sealIfDue(nextWake: number | null, force = false): boolean {
     if (!force && !this.outbox.shouldSeal(Date.now(), nextWake)) return false;
-    this.outbox.seal(header());
+    this.outbox.seal(this.host.header());
     return true;
   }
 
@@ -142,15 +147,15 @@ export class HistoryCourier {
   }
 
   /**
-   * Write every chunk held — after sealing the open one with `header` — straight to D1, or,
-   * failing that, to the queue; throws when both fail, so the caller keeps the task.
+   * Write every chunk held — after sealing the open one, with `extra` in its header — straight
+   * to D1, or, failing that, to the queue; throws when both fail, so the caller keeps the task.
    */
-  async handOver(header: Record<string, unknown>): Promise<void> {
-    this.outbox.seal(header);
+  async handOver(extra: Pick<ChunkHeader, "task"> = {}): Promise<void> {
+    this.outbox.seal({ ...this.host.header(), ...extra });
     const chunks = this.outbox.allSealed();
     try {
       const parsed = chunks.map((c) => JSON.parse(c.body) as HistoryChunk);
-      await writeChunks(this.host.env(), parsed, { maxPerTask: this.settings.maxPerTask });
+      await writeChunks(this.host.env(), parsed, { maxPerTask: this.settings.historyMaxPerTask });
     } catch (error) {
       console.error(JSON.stringify({ event: "history_write_failed", error: String(error) }));
       await this.host

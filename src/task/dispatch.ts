@@ -118,6 +118,40 @@ export async function prepareRequest(
   return { url, method: def.method, headers, body: bodyText };
 }
 
+/** A call ready to send, or why it could not be built. */
+export type PreparedCall = { request: PreparedRequest } | { failure: string };
+
+/**
+ * prepareRequest with the project's signing secrets loaded first, and any failure to build the
+ * call returned as data: it is recorded as a failed attempt, since it must not jam the task.
+ */
+export async function prepareCall(
+  def: TaskDefinition,
+  timer: Timer,
+  secrets: () => Promise<readonly string[]>,
+  context: { state: () => unknown; previous: LastResponse | null; allowPrivateUrls: boolean },
+): Promise<PreparedCall> {
+  try {
+    return { request: await prepareRequest(def, timer, await secrets(), context) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { failure: `the call could not be prepared: ${reason}` };
+  }
+}
+
+/** The attempt of a call that could not be built: failed at `now`, nothing sent. */
+export function unsentAttempt(failure: string, now: number): AttemptResult {
+  return {
+    status_code: null,
+    error: failure,
+    headers: {},
+    body: "",
+    truncated: false,
+    started_at: now,
+    duration_ms: 0,
+  };
+}
+
 /** The URL a call goes to, after the URL policy is applied to it again as it is now. */
 function callableUrl(def: TaskDefinition, allowPrivateUrls: boolean): string {
   let url: string;

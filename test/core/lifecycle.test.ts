@@ -13,7 +13,7 @@ import {
 } from "../../src/core/lifecycle";
 import type { TaskDefinition } from "../../src/core/task-definition";
 import { type AttemptResult, recordAttempt, type TaskRuntime } from "../../src/core/task-runtime";
-import { executionIdPrefix } from "../../src/core/timers";
+import { alarmTime, executionIdPrefix } from "../../src/core/timers";
 import { taskDefinition } from "../support/tasks";
 
 const NOW = Date.UTC(2026, 11, 2, 12);
@@ -220,5 +220,15 @@ describe("the failure policy", () => {
     const gone = answer(def, runtime, NOW + 1_000, 410);
     expect(gone.outcome).toMatchObject({ paused: false, consecutive_failures: 1 });
     expect(runtime.progress).toMatchObject({ state: "failed", paused_reason: null });
+  });
+});
+
+describe("the alarm time", () => {
+  const now = Date.UTC(2026, 10, 24, 12);
+
+  it("is the earliest wake-up wanted, never one already past, and none when nothing waits", () => {
+    expect(alarmTime([now + 500, null, now + 200], now)).toBe(now + 200);
+    expect(alarmTime([now - 1_000, now + 200], now)).toBe(now + 1);
+    expect(alarmTime([null, null], now)).toBeNull();
   });
 });

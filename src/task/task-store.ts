@@ -1,0 +1,84 @@
+import type { TaskDefinition } from "../core/task-definition";
+import type { TaskRuntime } from "../core/task-runtime";
+import type { OutboxState } from "../history/outbox";
+import { meter } from "../metering";
+
+/** What the object stores of itself besides its definition: one value, one write per call. */
+interface StoredRuntime extends TaskRuntime {
+  outbox?: OutboxState;
+}
+
+/**
+ * A task object's own storage (docs/architecture.md): the definition; the runtime and the
+ * outbox as one value, so a call costs one write; the `$state` a body may use; and the one
+ * alarm, written only when its time moves. Writes are synchronous, so a commit and the alarm
+ * set after it land in one storage transaction.
+ */
+export class TaskStore {
+  definition: TaskDefinition | undefined;
+  runtime: TaskRuntime | undefined;
+  /** The outbox as it was stored when the object started. */
+  readonly storedOutbox: OutboxState | undefined;
+  /** The runtime or the outbox changed since the last commit. */
+  dirty = false;
+  /** The alarm time last set, so an unchanged alarm costs no write. */
+  private armedAt: number | null = null;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.definition = storage.kv.get<TaskDefinition>("definition");
+    const stored = storage.kv.get<StoredRuntime>("runtime");
+    if (stored) {
+      const { outbox, ...runtime } = stored;
+      this.runtime = runtime;
+      this.storedOutbox = outbox;
+    }
+  }
+
+  putDefinition(definition: TaskDefinition): void {
+    this.definition = definition;
+    this.storage.kv.put("definition", definition);
+    meter("do_rows_written");
+  }
+
+  /** The `$state` the task's last successful answer set, or null. */
+  jobState(): unknown {
+    return this.storage.kv.get("job_state") ?? null;
+  }
+
+  putJobState(state: unknown): void {
+    this.storage.kv.put("job_state", state);
+    meter("do_rows_written");
+  }
+
+  /** Write the runtime together with `outbox`. */
+  commit(outbox: OutboxState): void {
+    if (this.runtime) {
+      const stored: StoredRuntime = { ...this.runtime, outbox };
+      this.storage.kv.put("runtime", stored);
+      meter("do_rows_written");
+    }
+    this.dirty = false;
+  }
+
+  /** Set the alarm for `at` (null: none), unless it is set for that already. */
+  setAlarm(at: number | null): void {
+    if (at === this.armedAt) return;
+    this.armedAt = at;
+    meter("do_alarm_writes");
+    if (at === null) void this.storage.deleteAlarm();
+    else void this.storage.setAlarm(at);
+  }
+
+  /** The alarm fired, or may have been lost: the next setAlarm writes whatever its time. */
+  alarmSpent(): void {
+    this.armedAt = null;
+  }
+
+  /** Drop the task from memory and storage; the alarm goes with it. */
+  async forget(): Promise<void> {
+    this.definition = undefined;
+    this.runtime = undefined;
+    this.armedAt = null;
+    await this.storage.deleteAll();
+  }
+}
