@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
 // The Booper document (shared/seeds/001_…), its curl example sent as written with the URL
@@ -25,10 +26,6 @@ interface Job {
     state: string;
   };
   args: Record<string, unknown>;
-}
-interface ErrorBody {
-  status: "error";
-  error: { code: string; message: string; details: { path: string; message: string }[] };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -376,7 +373,7 @@ describe("mistakes are 4xx in the error envelope, naming the Booper field", () =
   ];
   for (const [what, fields, path] of cases) {
     it(what, async () => {
-      const res = await api<ErrorBody>("POST", "/api/jobs", {
+      const res = await api<ErrorEnvelope>("POST", "/api/jobs", {
         key: project.key,
         body: { url: bucket().url, ...fields() },
       });
@@ -387,12 +384,12 @@ describe("mistakes are 4xx in the error envelope, naming the Booper field", () =
   }
 
   it("an unknown job is a 404, no API key a 401", async () => {
-    const missing = await api<ErrorBody>("GET", `/api/jobs/${crypto.randomUUID()}`, {
+    const missing = await api<ErrorEnvelope>("GET", `/api/jobs/${crypto.randomUUID()}`, {
       key: project.key,
     });
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe("not_found");
-    const anonymous = await api<ErrorBody>("GET", "/api/jobs");
+    const anonymous = await api<ErrorEnvelope>("GET", "/api/jobs");
     expect(anonymous.status).toBe(401);
   });
 });
@@ -419,7 +416,7 @@ describe("integer job ids", () => {
 
     // A number the project does not have is a 404, even one another project has.
     for (const id of ["3", "0", "999999999999999"]) {
-      const res = await api<ErrorBody>("GET", `/api/jobs/${id}`, { key: own.key });
+      const res = await api<ErrorEnvelope>("GET", `/api/jobs/${id}`, { key: own.key });
       expect(res.status, id).toBe(404);
       expect(res.json.error.code).toBe("not_found");
     }
@@ -475,9 +472,9 @@ describe("another project's job", () => {
     const theirs = await create({ url: bucket().url, schedule_in: 3600 }, owner.key);
     expect(theirs.job_id).toBe(1);
     for (const id of [theirs.id, String(theirs.job_id)]) {
-      const read = await api<ErrorBody>("GET", `/api/jobs/${id}`, { key: intruder.key });
+      const read = await api<ErrorEnvelope>("GET", `/api/jobs/${id}`, { key: intruder.key });
       expect([id, read.status, read.json.error?.code]).toEqual([id, 404, "not_found"]);
-      const cancelled = await api<ErrorBody>("POST", `/api/jobs/${id}/cancel`, {
+      const cancelled = await api<ErrorEnvelope>("POST", `/api/jobs/${id}/cancel`, {
         key: intruder.key,
       });
       expect([id, cancelled.status]).toEqual([id, 404]);

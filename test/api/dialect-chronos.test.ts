@@ -9,6 +9,7 @@ import {
   chronosTaskSchema,
   chronosToNative,
 } from "../../src/dialects/chronos";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
 // The Chronos document (shared/seeds/003_…), its examples sent as written with the URLs pointed
@@ -45,10 +46,6 @@ interface HistoryRecord {
   error: string;
   duration: number;
   created: string;
-}
-interface ErrorBody {
-  status: "error";
-  error: { code: string; message: string; details: { path: string; message: string }[] };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -310,7 +307,7 @@ describe("mistakes are 400s in the error envelope, naming the Chronos field", ()
   ];
   for (const [what, fields, path] of cases) {
     it(what, async () => {
-      const res = await chronos<ErrorBody>("POST", "/tasks", { url: bucket().url, ...fields });
+      const res = await chronos<ErrorEnvelope>("POST", "/tasks", { url: bucket().url, ...fields });
       expect(res.status).toBe(400);
       expect(res.json.status).toBe("error");
       expect(res.json.error.code).toBe("invalid_request");
@@ -320,7 +317,7 @@ describe("mistakes are 400s in the error envelope, naming the Chronos field", ()
   }
 
   it("without an API key: 401", async () => {
-    const res = await chronos<ErrorBody>("GET", "/tasks", undefined, "");
+    const res = await chronos<ErrorEnvelope>("GET", "/tasks", undefined, "");
     expect(res.status).toBe(401);
     expect(res.json.error.code).toBe("unauthorized");
   });
@@ -363,7 +360,7 @@ describe("listing", () => {
 
   it("refuses page 0 and pages past the offset bound, naming page", async () => {
     for (const query of ["?page=0", "?page=102&per_page=100"]) {
-      const res = await chronos<ErrorBody>("GET", `/tasks${query}`);
+      const res = await chronos<ErrorEnvelope>("GET", `/tasks${query}`);
       expect(res.status).toBe(400);
       expect(res.json.error.details[0]?.path).toBe("page");
     }
@@ -384,7 +381,7 @@ describe("delete", () => {
     expect(res.json).toEqual({ id: task.id, deleted: true });
     const list = await chronos<ChronosPage<ChronosTask>>("GET", "/tasks", undefined, own.key);
     expect(list.json.total_results).toBe(0);
-    const again = await chronos<ErrorBody>("DELETE", `/tasks/${task.id}`, undefined, own.key);
+    const again = await chronos<ErrorEnvelope>("DELETE", `/tasks/${task.id}`, undefined, own.key);
     expect(again.status).toBe(404);
     expect(again.json.error.code).toBe("not_found");
   });
@@ -392,8 +389,8 @@ describe("delete", () => {
   it("another project's task is a 404", async () => {
     const other = await createProject("chronos-other");
     const task = await create({ schedule: "0 12 1 1 * 2030", url: bucket().url }, other.key);
-    expect((await chronos<ErrorBody>("DELETE", `/tasks/${task.id}`)).status).toBe(404);
-    expect((await chronos<ErrorBody>("GET", `/tasks/${task.id}/history`)).status).toBe(404);
+    expect((await chronos<ErrorEnvelope>("DELETE", `/tasks/${task.id}`)).status).toBe(404);
+    expect((await chronos<ErrorEnvelope>("GET", `/tasks/${task.id}/history`)).status).toBe(404);
   });
 });
 

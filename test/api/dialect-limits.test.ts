@@ -1,14 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
 
 // The body rules of the native API hold on every dialect route that takes a body: a body that
 // is not JSON by its content type is a 415, one over MAX_BODY_BYTES (256 KiB here) a 413, each
 // in the error envelope.
-
-interface ErrorBody {
-  status: "error";
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
 
 const LIMIT = 256 * 1024;
 
@@ -44,7 +40,7 @@ describe("415 and 413 on the dialect routes", () => {
         "application/x-www-form-urlencoded",
         "multipart/form-data; boundary=x",
       ]) {
-        const res = await api<ErrorBody>(method, path, {
+        const res = await api<ErrorEnvelope>(method, path, {
           key: project.key,
           raw: JSON.stringify(body("x")),
           contentType: type,
@@ -61,7 +57,7 @@ describe("415 and 413 on the dialect routes", () => {
   it("a body over the limit is a 413; one just under it is not refused for its size", async () => {
     for (const [method, path, body] of routes()) {
       const over = JSON.stringify(body("x".repeat(LIMIT)));
-      const res = await api<ErrorBody>(method, path, { key: project.key, raw: over });
+      const res = await api<ErrorEnvelope>(method, path, { key: project.key, raw: over });
       expect(res.status, `${method} ${path}`).toBe(413);
       expect(res.json).toMatchObject({ status: "error", error: { code: "payload_too_large" } });
       expect(res.json.error.message).toContain(String(LIMIT));

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { executionUuid } from "../../src/core/execution-uuid";
+import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
 
@@ -32,10 +33,6 @@ interface Envelope {
   payload: string | null;
   cancelLink: string;
   showRequest: string;
-}
-interface ErrorBody {
-  status: "error";
-  error: { code: string; message: string; details: { path: string; message: string }[] };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -251,11 +248,11 @@ describe("the cancel and show links", () => {
     // Another request's id with this token, a wrong token, no token: refused.
     const token = new URL(cancelLink).searchParams.get("token") ?? "";
     const wrongRequest = `/requests/cancel_task?requestId=${other.requestId}&token=${token}`;
-    expect((await api<ErrorBody>("GET", wrongRequest)).status).toBe(404);
+    expect((await api<ErrorEnvelope>("GET", wrongRequest)).status).toBe(404);
     const wrongToken = cancelLink.replace(token, `${token.slice(0, -2)}xx`);
-    expect((await follow<ErrorBody>(wrongToken)).status).toBe(404);
+    expect((await follow<ErrorEnvelope>(wrongToken)).status).toBe(404);
     const noToken = `/requests/cancel_task?requestId=${created.requestId}`;
-    const refused = await api<ErrorBody>("GET", noToken, { key: project.key });
+    const refused = await api<ErrorEnvelope>("GET", noToken, { key: project.key });
     expect(refused.status).toBe(400);
     expect(refused.json.error.details[0]?.path).toBe("token");
 
@@ -275,8 +272,8 @@ describe("the cancel and show links", () => {
   });
 
   it("the rest of the API still needs a key", async () => {
-    expect((await api<ErrorBody>("GET", "/requests")).status).toBe(401);
-    const res = await api<ErrorBody>("POST", "/requests", {
+    expect((await api<ErrorEnvelope>("GET", "/requests")).status).toBe(401);
+    const res = await api<ErrorEnvelope>("POST", "/requests", {
       body: { interval: 100, return_url: bucket().url },
     });
     expect(res.status).toBe(401);
@@ -296,7 +293,7 @@ describe("PUT /requests/:id", () => {
     expect((await target.waitForCalls(whilePaused + 2)).length).toBeGreaterThan(whilePaused);
     const cancelled = await update(requestId, { status: "cancelled" });
     expect(cancelled.json.status).toBe("cancelled");
-    const again = await api<ErrorBody>("PUT", `/requests/${requestId}`, {
+    const again = await api<ErrorEnvelope>("PUT", `/requests/${requestId}`, {
       key: project.key,
       body: { status: "active" },
     });
@@ -358,7 +355,7 @@ describe("PUT /requests/:id", () => {
     const { requestId } = await create({ interval: 100, occurrences: 20, return_url: target.url });
     await target.waitForCalls(3);
     await update(requestId, { status: "paused" });
-    const res = await api<ErrorBody>("PUT", `/requests/${requestId}`, {
+    const res = await api<ErrorEnvelope>("PUT", `/requests/${requestId}`, {
       key: project.key,
       body: { occurrences: 1 },
     });
@@ -405,7 +402,7 @@ describe("listing and showing", () => {
       payload: "x",
       executions: [{ executionNumber: 1, statusCode: 200 }],
     });
-    const missing = await api<ErrorBody>("GET", `/requests/${crypto.randomUUID()}`, {
+    const missing = await api<ErrorEnvelope>("GET", `/requests/${crypto.randomUUID()}`, {
       key: own.key,
     });
     expect(missing.status).toBe(404);
@@ -430,7 +427,7 @@ describe("mistakes are 400s in the error envelope, naming the Loopitis field", (
   ];
   for (const [what, fields, path] of cases) {
     it(what, async () => {
-      const res = await api<ErrorBody>("POST", "/requests", {
+      const res = await api<ErrorEnvelope>("POST", "/requests", {
         key: project.key,
         body: { return_url: bucket().url, ...fields },
       });
@@ -441,7 +438,7 @@ describe("mistakes are 400s in the error envelope, naming the Loopitis field", (
   }
 
   it("a body that no reading makes JSON", async () => {
-    const res = await api<ErrorBody>("POST", "/requests", {
+    const res = await api<ErrorEnvelope>("POST", "/requests", {
       key: project.key,
       raw: '{"interval": 100, "payload": "{"unclosed}',
     });
@@ -472,10 +469,10 @@ describe("another project's request", () => {
     const owner = await createProject("loopitis-owner");
     const theirs = await create({ interval: 3_600_000, return_url: bucket().url }, owner.key);
     const id = theirs.requestId;
-    const read = await api<ErrorBody>("GET", `/requests/${id}`, { key: project.key });
+    const read = await api<ErrorEnvelope>("GET", `/requests/${id}`, { key: project.key });
     expect([read.status, read.json.error.code]).toEqual([404, "not_found"]);
     for (const body of [{ status: "cancelled" }, { name: "hijacked" }, { interval: 100 }]) {
-      const res = await api<ErrorBody>("PUT", `/requests/${id}`, { key: project.key, body });
+      const res = await api<ErrorEnvelope>("PUT", `/requests/${id}`, { key: project.key, body });
       expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 404]);
     }
     const listed = await api<LoopitisRequest[]>("GET", "/requests?limit=100", { key: project.key });
