@@ -22,7 +22,8 @@ interface StoredSecrets {
  * read, the same refresh, the same push when it changes.
  */
 export class SigningKeys {
-  private stored: StoredSecrets | undefined;
+  /** As stored, read on first use (null until then): creating or reading a task never needs them. */
+  private stored: StoredSecrets | undefined | null = null;
   private checkedAt = 0;
   private refreshing: Promise<void> | null = null;
 
@@ -30,16 +31,19 @@ export class SigningKeys {
     private readonly storage: DurableObjectStorage,
     private readonly env: Env,
     private readonly waitUntil: (promise: Promise<unknown>) => void,
-  ) {
-    this.stored = storage.kv.get<StoredSecrets>("secrets");
+  ) {}
+
+  private held(): StoredSecrets | undefined {
+    if (this.stored === null) this.stored = this.storage.kv.get<StoredSecrets>("secrets");
+    return this.stored;
   }
 
   /** The secrets to sign with now (two during a rotation). */
   async current(projectId: string): Promise<string[]> {
-    const stored = this.stored;
+    const stored = this.held();
     if (!stored || stored.project_id !== projectId) {
       await this.refresh(projectId);
-      return this.stored?.values ?? [];
+      return this.held()?.values ?? [];
     }
     if (Date.now() - this.checkedAt > REFRESH_AFTER_MS && !this.refreshing) {
       const refreshing = this.refresh(projectId)
@@ -58,7 +62,7 @@ export class SigningKeys {
 
   /** The project's alert destination as last read (with the secrets), or null for none. */
   alertDestination(): AlertDestination | null {
-    return this.stored?.alerts ?? null;
+    return this.held()?.alerts ?? null;
   }
 
   /** Read the secrets from D1 now (a rotation just happened, or none are held yet). */
@@ -75,11 +79,12 @@ export class SigningKeys {
       }
     }
     const alerts = project ? alertDestinationOf(project) : null;
+    const held = this.held();
     const same =
-      this.stored?.project_id === projectId &&
-      this.stored.values.length === values.length &&
-      this.stored.values.every((v, i) => v === values[i]) &&
-      JSON.stringify(this.stored.alerts ?? null) === JSON.stringify(alerts);
+      held?.project_id === projectId &&
+      held.values.length === values.length &&
+      held.values.every((v, i) => v === values[i]) &&
+      JSON.stringify(held.alerts ?? null) === JSON.stringify(alerts);
     if (same) return;
     this.stored = { project_id: projectId, values, alerts };
     this.storage.kv.put("secrets", this.stored);
