@@ -16,7 +16,7 @@ import { type JobRecord, jobRecords, jobsWithKey, numberJob, taskOfJobNumber } f
 import { type FieldNames, inDialectTerms } from "./field-names";
 
 /**
- * The Booper dialect (shared/seeds/001_…): `/api/jobs`. Durations are seconds (or a
+ * The Booper dialect (docs/dialects.md): `/api/jobs`. Durations are seconds (or a
  * `[n, "unit"]` tuple); answers are `{data: …}` with the job in Oban's vocabulary.
  */
 

@@ -22,7 +22,7 @@ import { deletedTaskSchema } from "../wire/answers";
 import { type FieldNames, inDialectTerms } from "./field-names";
 
 /**
- * The Chronos dialect (shared/seeds/003_…): `/api/v1/chronos/tasks`. A Chronos schedule is a
+ * The Chronos dialect (docs/dialects.md): `/api/v1/chronos/tasks`. A Chronos schedule is a
  * 6-field cron whose last field is the year, read with AND day semantics, or an RFC 3339 instant.
  * Answers are bare objects, as in the document; errors keep Belfry's error envelope.
  */

@@ -4,7 +4,7 @@ import type { AttemptRecord } from "../core/history";
 import type { TaskSnapshot } from "../core/task-view";
 
 /**
- * The Loopitis dialect's wire shapes (shared/seeds/000_…): what a request body holds and how
+ * The Loopitis dialect's wire shapes (docs/dialects.md): what a request body holds and how
  * requests and their calls are shown. Pure, so the `belfry requests` commands use the same ones.
  */
 

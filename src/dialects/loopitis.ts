@@ -33,7 +33,7 @@ import {
 } from "./loopitis-shapes";
 
 /**
- * The Loopitis dialect (shared/seeds/000_…): `/requests`. A request calls `return_url` every
+ * The Loopitis dialect (docs/dialects.md): `/requests`. A request calls `return_url` every
  * `interval` ms, `occurrences` times, with the document's envelope as the body, whose cancel and
  * show links work with the request's own token instead of an API key.
  */

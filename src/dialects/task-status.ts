@@ -8,7 +8,7 @@ import { getTask } from "../task/commands";
 import { taskViewSchema } from "../wire/answers";
 
 /**
- * The task-status document (shared/seeds/002_…) names its alias `/get-task-status/{id}` at the
+ * The task-status document (docs/dialects.md) names its alias `/get-task-status/{id}` at the
  * root of the host; the native API answers it under /api/v1 as well. Both read the same task in
  * the same envelope.
  */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
-// The Booper document (shared/seeds/001_…), its curl example sent as written with the URL
+// The Booper document (docs/dialects.md), its curl example sent as written with the URL
 // pointed at the test receiver.
 
 interface Job {

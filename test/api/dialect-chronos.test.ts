@@ -12,7 +12,7 @@ import {
 import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
-// The Chronos document (shared/seeds/003_…), its examples sent as written with the URLs pointed
+// The Chronos document (docs/dialects.md), its examples sent as written with the URLs pointed
 // at the test receiver.
 
 interface ChronosTask {

@@ -4,7 +4,7 @@ import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
 
-// The Loopitis document (shared/seeds/000_…). Its request example is sent as written, with the
+// The Loopitis document (docs/dialects.md). Its request example is sent as written, with the
 // return_url pointed at the test receiver and a 100 ms interval (the document's 5000 ms times 10
 // would take 50 s).
 

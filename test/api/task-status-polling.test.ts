@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as TaskPayload } from "../../src/core/task-view";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
-// The task-status document (shared/seeds/002_…): its JavaScript poller, run against Belfry. The
+// The task-status document (docs/dialects.md): its JavaScript poller, run against Belfry. The
 // only changes are the ones a user makes when moving: the base URL, an API key, and a shorter
 // poll interval than the document's 2 s, so the tests stay quick.
 
