@@ -152,17 +152,36 @@ export function unsentAttempt(failure: string, now: number): AttemptResult {
   };
 }
 
-/** The URL a call goes to, after the URL policy is applied to it again as it is now. */
+/**
+ * Each definition's URL as the policy judged it, with the policy it was judged under: a
+ * definition never changes (a patch makes a new one), and the policy changes only with a
+ * deploy, which starts a new isolate and so an empty map.
+ */
+const judgedUrls = new WeakMap<
+  TaskDefinition,
+  { allowPrivateUrls: boolean; url: string; refusal: string | null }
+>();
+
+/** The URL a call goes to, after the URL policy is applied to it as it is now. */
 function callableUrl(def: TaskDefinition, allowPrivateUrls: boolean): string {
+  let judged = judgedUrls.get(def);
+  if (judged?.allowPrivateUrls !== allowPrivateUrls) {
+    judged = judgeUrl(def, allowPrivateUrls);
+    judgedUrls.set(def, judged);
+  }
+  if (judged.refusal !== null) throw new CallRefused(judged.refusal);
+  return judged.url;
+}
+
+function judgeUrl(def: TaskDefinition, allowPrivateUrls: boolean) {
   let url: string;
   try {
     url = targetUrl(def);
   } catch {
-    throw new CallRefused("url: must be an absolute http or https URL");
+    return { allowPrivateUrls, url: "", refusal: "url: must be an absolute http or https URL" };
   }
   const error = targetUrlError(url, allowPrivateUrls);
-  if (error) throw new CallRefused(`url: ${error}`);
-  return url;
+  return { allowPrivateUrls, url, refusal: error === null ? null : `url: ${error}` };
 }
 
 /** Decodes answers read whole; one cut at the cap gets a decoder of its own (see readCapped). */
