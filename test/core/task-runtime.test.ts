@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { TaskDefinition } from "../../src/core/task-definition";
 import {
-  type AttemptResult,
   completeIfDone,
   parseBody,
   recordAttempt,
   type TaskRuntime,
 } from "../../src/core/task-runtime";
 import type { Timer } from "../../src/core/timers";
-import { taskDefinition } from "../support/tasks";
+import { firstCall, targetAnswer, taskDefinition } from "../support/tasks";
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 
@@ -37,26 +36,9 @@ function runtime(nextRunAt: number | null, timers: Timer[]): TaskRuntime {
   };
 }
 
-const timer: Timer = {
-  execution_id: "task-1-x-1",
-  number: 1,
-  attempt: 1,
-  scheduled_at: NOW,
-  due_at: NOW,
-  manual: false,
-};
-
-function answer(status: number | null, body = "", headers: Record<string, string> = {}) {
-  return {
-    status_code: status,
-    error: status === null ? "connection failed: refused" : null,
-    headers,
-    body,
-    truncated: false,
-    started_at: NOW + 5,
-    duration_ms: 20,
-  } satisfies AttemptResult;
-}
+const timer = firstCall(NOW);
+const answer = (status: number | null, body = "", headers: Record<string, string> = {}) =>
+  targetAnswer(NOW, status, body, headers);
 
 describe("recordAttempt", () => {
   it("counts a successful occurrence and keeps its answer for $previous", () => {

@@ -2,7 +2,9 @@
 // lifecycle rules and the task runtime, and for query tests of the task index.
 import { startRuntime } from "../../src/core/lifecycle";
 import type { TaskDefinition } from "../../src/core/task-definition";
+import type { AttemptResult } from "../../src/core/task-runtime";
 import type { TaskProgress, TaskSnapshot } from "../../src/core/task-view";
+import type { Timer } from "../../src/core/timers";
 
 /** An every-second task calling example.com, created at `createdAt`; fields may be replaced. */
 export function taskDefinition(
@@ -37,4 +39,34 @@ export function taskSnapshot(
 ): TaskSnapshot {
   const runtime = startRuntime(definition, definition.created_at);
   return { definition, progress: { ...runtime.progress, ...progress } };
+}
+
+/** The first scheduled call of task "task-1", due at `at`. */
+export function firstCall(at: number): Timer {
+  return {
+    execution_id: "task-1-x-1",
+    number: 1,
+    attempt: 1,
+    scheduled_at: at,
+    due_at: at,
+    manual: false,
+  };
+}
+
+/** A target's answer to a call started 5 ms after `at`; a null status is a refused connection. */
+export function targetAnswer(
+  at: number,
+  status: number | null,
+  body = "",
+  headers: Record<string, string> = {},
+): AttemptResult {
+  return {
+    status_code: status,
+    error: status === null ? "connection failed: refused" : null,
+    headers,
+    body,
+    truncated: false,
+    started_at: at + 5,
+    duration_ms: 20,
+  };
 }
