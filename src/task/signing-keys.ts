@@ -34,7 +34,12 @@ export class SigningKeys {
   ) {}
 
   private held(): StoredSecrets | undefined {
-    if (this.stored === null) this.stored = this.storage.kv.get<StoredSecrets>("secrets");
+    if (this.stored === null) {
+      this.stored = this.storage.kv.get<StoredSecrets>("secrets");
+      // Checked when stored or pushed since (a rotation reaches the task as it happens): a
+      // task that restarts signs with them for a while before asking D1 again.
+      this.checkedAt = Date.now();
+    }
     return this.stored;
   }
 

@@ -151,6 +151,9 @@ export class TaskObject extends DurableObject<Env> {
     }
     store.putDefinition(def);
     this.commit();
+    // The signing secrets are read now, in the background, so the first call does not wait
+    // for D1; it still reads them itself if this read fails.
+    this.ctx.waitUntil(this.keys.refresh(def.project_id).catch(() => undefined));
     return { ok: true, value: { snapshot: this.snapshot(), created: true } };
   }
 
