@@ -26,6 +26,26 @@ export async function findLiveKeyById(d1: D1Database, keyId: string) {
     .first<{ projectId: string }>();
 }
 
+/** What a task signs its calls with and sends its alerts to. */
+export type ProjectKeysRow = Pick<
+  ProjectRow,
+  "signingSecret" | "previousSigningSecret" | "previousValidUntil" | "alertUrl" | "alertEvents"
+>;
+
+/**
+ * A project's signing secrets and alert destination, as one statement: a task reads them when
+ * its object needs them, and with its index row's write when it is created (one round trip).
+ */
+export function projectKeysStatement(d1: D1Database, id: string): D1PreparedStatement {
+  return d1
+    .prepare(
+      `SELECT signing_secret AS signingSecret, previous_signing_secret AS previousSigningSecret,
+       previous_valid_until AS previousValidUntil, alert_url AS alertUrl,
+       alert_events AS alertEvents FROM projects WHERE id = ?`,
+    )
+    .bind(id);
+}
+
 /** One project by id. */
 export async function findProject(db: Database, id: string): Promise<ProjectRow | null> {
   const [row] = await db.select().from(projects).where(eq(projects.id, id)).limit(1);

@@ -1,7 +1,6 @@
 import type { AlertDestination } from "../core/alerts";
 import { alertDestinationOf } from "../db/alerts";
-import { database } from "../db/client";
-import { findProject } from "../db/projects";
+import { type ProjectKeysRow, projectKeysStatement } from "../db/projects";
 import { meter } from "../metering";
 
 /** How long the secrets a task holds are used before D1 is asked whether they changed. */
@@ -72,18 +71,23 @@ export class SigningKeys {
 
   /** Read the secrets from D1 now (a rotation just happened, or none are held yet). */
   async refresh(projectId: string): Promise<void> {
-    const project = await findProject(database(this.env.DB), projectId);
+    const row = await projectKeysStatement(this.env.DB, projectId).first<ProjectKeysRow>();
+    this.adopt(projectId, row);
+  }
+
+  /** Hold the secrets and alert destination of `row` (null: the project is gone), read just now. */
+  adopt(projectId: string, row: ProjectKeysRow | null): void {
     const now = Date.now();
     this.checkedAt = now;
     const values: string[] = [];
-    if (project?.signingSecret) {
-      values.push(project.signingSecret);
-      const { previousSigningSecret, previousValidUntil } = project;
+    if (row?.signingSecret) {
+      values.push(row.signingSecret);
+      const { previousSigningSecret, previousValidUntil } = row;
       if (previousSigningSecret && previousValidUntil !== null && previousValidUntil > now) {
         values.push(previousSigningSecret);
       }
     }
-    const alerts = project ? alertDestinationOf(project) : null;
+    const alerts = row ? alertDestinationOf(row) : null;
     const held = this.held();
     const same =
       held?.project_id === projectId &&

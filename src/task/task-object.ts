@@ -20,7 +20,8 @@ import { completeIfDone, type TaskRuntime } from "../core/task-runtime";
 import { FINISHED_STATES, type TaskSnapshot } from "../core/task-view";
 import { alarmTime, type Timer } from "../core/timers";
 import { targetUrlError } from "../core/url-policy";
-import { upsertTask } from "../db/task-index";
+import { type ProjectKeysRow, projectKeysStatement } from "../db/projects";
+import { upsertTaskStatement } from "../db/task-index";
 import { HistoryCourier } from "../history/courier";
 import { chunkHeader, taskIndexEntry } from "../history/index-row";
 import { meter } from "../metering";
@@ -142,18 +143,23 @@ export class TaskObject extends DurableObject<Env> {
     store.runtime = runtime;
     // A schedule with no future occurrence (allowed for Chronos) completes at once.
     completeIfDone(runtime, now);
+    let keys: D1Result<ProjectKeysRow> | undefined;
     try {
-      await upsertTask(this.env.DB, taskIndexEntry(def, runtime, this.config));
+      // The signing secrets come with the index write, so the first call need not wait for D1.
+      const { DB } = this.env;
+      const entry = taskIndexEntry(def, runtime, this.config);
+      [, keys] = await DB.batch<ProjectKeysRow>([
+        upsertTaskStatement(DB, entry),
+        projectKeysStatement(DB, def.project_id),
+      ]);
     } catch (error) {
       store.definition = undefined;
       store.runtime = undefined;
       throw error;
     }
     store.putDefinition(def);
+    this.keys.adopt(def.project_id, keys?.results[0] ?? null);
     this.commit();
-    // The signing secrets are read now, in the background, so the first call does not wait
-    // for D1; it still reads them itself if this read fails.
-    this.ctx.waitUntil(this.keys.refresh(def.project_id).catch(() => undefined));
     return { ok: true, value: { snapshot: this.snapshot(), created: true } };
   }
 
