@@ -101,8 +101,12 @@ for (const scenario of Object.keys(runs[0]?.relative ?? {})) {
   );
 }
 const ramp = (system: string) => runs.map((r) => r.ramps[system] ?? 0);
+// The bar compares the two in one run, so each run's share is shown beside the medians.
+const shares = runs.map((r) =>
+  r.ramps.floor ? `${Math.round((100 * (r.ramps.belfry ?? 0)) / r.ramps.floor)} %` : "–",
+);
 console.log(
-  `- Highest rate holding p99 ≤ 100 ms: Belfry ${median(ramp("belfry"))}/s (runs: ${ramp("belfry").join(", ")}), floor ${median(ramp("floor"))}/s (runs: ${ramp("floor").join(", ")})`,
+  `- Highest rate holding p99 ≤ 100 ms: Belfry ${median(ramp("belfry"))}/s (runs: ${ramp("belfry").join(", ")}), floor ${median(ramp("floor"))}/s (runs: ${ramp("floor").join(", ")}); Belfry's share of the floor's per run: ${shares.join(", ")}`,
 );
 for (const system of ["floor", "belfry"] as const) {
   const over = runs.map(
