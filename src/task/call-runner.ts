@@ -119,7 +119,7 @@ export class CallRunner {
   }
 
   /** Queue callbacks, events and alerts in storage, and start delivering them. */
-  notify(notifications: Notification[]): void {
+  private notify(notifications: Notification[]): void {
     if (notifications.length === 0) return;
     const { notifier } = this.host;
     const now = Date.now();
