@@ -128,23 +128,42 @@ export function queueManualRun(
   if (FINISHED_STATES.has(runtime.progress.state)) {
     throw new BelfryError("conflict", `task is ${runtime.progress.state} and cannot run`);
   }
-  // Bounded, so a task's stored runtime cannot grow without end (docs/security.md).
+  queueManualCall(def, runtime, now, maxQueued, { waiting: "manual runs", again: "run it again" });
+}
+
+/**
+ * Queue a call now, outside the schedule, with an execution number and id of its own (a manual
+ * run, or a replay of `replayOf`). Bounded, so a task's stored runtime cannot grow without end
+ * (docs/security.md): at most `maxQueued` such calls wait at once, a 409 naming the budget
+ * beyond.
+ */
+function queueManualCall(
+  def: TaskDefinition,
+  runtime: TaskRuntime,
+  now: number,
+  maxQueued: number,
+  refusal: { waiting: string; again: string },
+  replayOf?: string,
+): Timer {
   const queued = runtime.timers.filter((t) => t.manual).length;
   if (queued >= maxQueued) {
     throw overBudget(
       "MAX_QUEUED_RUNS",
-      `the task has ${queued} manual runs waiting, the most allowed; run it again once they are made`,
+      `the task has ${queued} ${refusal.waiting} waiting, the most allowed; ${refusal.again} once they are made`,
     );
   }
   runtime.last_number += 1;
-  insertTimer(runtime.timers, {
+  const timer: Timer = {
     execution_id: manualExecutionId(def.id, def.created_at, runtime.last_number),
     number: runtime.last_number,
     attempt: 1,
     scheduled_at: now,
     due_at: now,
     manual: true,
-  });
+    ...(replayOf !== undefined && { replay_of: replayOf }),
+  };
+  insertTimer(runtime.timers, timer);
+  return timer;
 }
 
 /**
@@ -180,25 +199,14 @@ export function queueReplay(
   now: number,
   maxQueued: number,
 ): Timer {
-  const queued = runtime.timers.filter((t) => t.manual).length;
-  if (queued >= maxQueued) {
-    throw overBudget(
-      "MAX_QUEUED_RUNS",
-      `the task has ${queued} manual runs or replays waiting, the most allowed; replay again once they are made`,
-    );
-  }
-  runtime.last_number += 1;
-  const timer: Timer = {
-    execution_id: manualExecutionId(def.id, def.created_at, runtime.last_number),
-    number: runtime.last_number,
-    attempt: 1,
-    scheduled_at: now,
-    due_at: now,
-    manual: true,
-    replay_of: executionId,
-  };
-  insertTimer(runtime.timers, timer);
-  return timer;
+  return queueManualCall(
+    def,
+    runtime,
+    now,
+    maxQueued,
+    { waiting: "manual runs or replays", again: "replay again" },
+    executionId,
+  );
 }
 
 /**
