@@ -1,15 +1,10 @@
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
 import type { ReplayedExecutionView as Replayed } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
-
-async function createTask(key: string, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
-}
+import { verifyCall } from "../support/signed-calls";
+import { create } from "../support/task-list";
 
 async function history(key: string, id: string, count: number): Promise<Attempt[]> {
   return eventually(async () => {
@@ -27,7 +22,7 @@ describe("replay", () => {
     const project = await createProject("replay");
     const target = bucket();
     await target.program([{ status: 500 }]);
-    const task = await createTask(project.key, {
+    const task = await create(project, {
       url: `${target.url}/path?x=1`,
       method: "PUT",
       headers: { "X-Key": "v" },
@@ -62,12 +57,7 @@ describe("replay", () => {
     expect(first?.headers["belfry-replay-of"]).toBeUndefined();
     expect(second?.headers["webhook-id"]).toBe(replayed.execution_id);
     expect(second?.headers["webhook-id"]).not.toBe(first?.headers["webhook-id"]);
-    const verified = new Webhook(project.secret).verify(second?.body ?? "", {
-      "webhook-id": second?.headers["webhook-id"] ?? "",
-      "webhook-timestamp": second?.headers["webhook-timestamp"] ?? "",
-      "webhook-signature": second?.headers["webhook-signature"] ?? "",
-    });
-    expect(verified).toEqual({ hello: "again" });
+    expect(verifyCall(project.secret, second)).toEqual({ hello: "again" });
 
     // Recorded in the task's history; the task stays failed.
     const after = await history(project.key, task.id, 2);
@@ -86,7 +76,7 @@ describe("replay", () => {
   it("a failing replay is one call, never retried", async () => {
     const project = await createProject("replay-once");
     const target = bucket();
-    const task = await createTask(project.key, {
+    const task = await create(project, {
       url: target.url,
       schedule: { delay: 0 },
       retry: { attempts: 3, backoff: 10 },
@@ -118,7 +108,7 @@ describe("replay", () => {
     const project = await createProject("replay-refused");
     const other = await createProject("replay-refused-other");
     const target = bucket();
-    const task = await createTask(project.key, {
+    const task = await create(project, {
       url: target.url,
       body: { page: "$previous.body.next" },
       schedule: { every: "1h", begins: new Date(Date.now() + 200).toISOString() },
