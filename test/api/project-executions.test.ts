@@ -1,44 +1,36 @@
 import { describe, expect, it } from "vitest";
 import type { ProjectAttemptView as ProjectAttempt } from "../../src/core/history";
-import type { TaskView as Task } from "../../src/core/task-view";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
+import { create } from "../support/task-list";
 
 type Page = { payload: { results: ProjectAttempt[]; next_cursor: string | null } };
 
-async function createTask(key: string, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
-}
-
 describe("the project-wide history", () => {
   it("filters by label (all must match), names each record's task, and crosses no project", async () => {
-    const { key } = await createProject("executions-labels");
+    const project = await createProject("executions-labels");
+    const { key } = project;
     const other = await createProject("executions-labels-other");
     const target = bucket();
     await target.program([{ status: 500 }, { status: 500 }]);
     const once = { delay: 0 };
-    const billingProd = await createTask(key, {
-      name: "billing-prod",
-      url: target.url,
-      schedule: once,
-      retry: { attempts: 1 },
-      labels: { team: "billing", env: "prod" },
-    });
-    const billingDev = await createTask(key, {
-      name: "billing-dev",
-      url: target.url,
-      schedule: once,
-      retry: { attempts: 1 },
-      labels: { team: "billing", env: "dev" },
-    });
-    const unnamed = await createTask(key, {
+    // A billing task whose one call fails, in environment `env`.
+    const failingBilling = (env: string) =>
+      create(project, {
+        name: `billing-${env}`,
+        url: target.url,
+        schedule: once,
+        retry: { attempts: 1 },
+        labels: { team: "billing", env },
+      });
+    const billingProd = await failingBilling("prod");
+    const billingDev = await failingBilling("dev");
+    const unnamed = await create(project, {
       url: bucket().url,
       schedule: once,
       labels: { team: "search" },
     });
     // Another project's task with the same labels.
-    const foreign = await createTask(other.key, {
+    const foreign = await create(other, {
       url: bucket().url,
       schedule: once,
       labels: { team: "billing", env: "prod" },
