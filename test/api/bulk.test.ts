@@ -6,16 +6,11 @@ import type { TaskView as Task } from "../../src/core/task-view";
 import { bulkTaskAction } from "../../src/task/bulk";
 import type { BulkResult, ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject, workerClient } from "../support/helpers";
+import { create, inHour } from "../support/task-list";
 
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
-
-async function create(project: TestProject, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", {
-    key: project.key,
-    body: { url: bucket().url, schedule: { at: inHour() }, ...body },
-  });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
+/** A task due in an hour, so no call of it fires while a bulk action runs. */
+function createLater(project: TestProject, body: Record<string, unknown>): Promise<Task> {
+  return create(project, { url: bucket().url, schedule: { at: inHour() }, ...body });
 }
 
 async function bulk(project: TestProject, body: unknown): Promise<BulkResult> {
@@ -44,10 +39,10 @@ describe("POST /api/v1/tasks/bulk", () => {
   });
 
   it("pauses the tasks with a label; one already paused matches but does not change", async () => {
-    const a1 = await create(project, { labels: { team: "alpha" } });
-    const a2 = await create(project, { labels: { team: "alpha", env: "prod" } });
-    const a3 = await create(project, { labels: { team: "alpha" } });
-    const other = await create(project, { labels: { team: "beta" } });
+    const a1 = await createLater(project, { labels: { team: "alpha" } });
+    const a2 = await createLater(project, { labels: { team: "alpha", env: "prod" } });
+    const a3 = await createLater(project, { labels: { team: "alpha" } });
+    const other = await createLater(project, { labels: { team: "beta" } });
     await act(project, a3.id, "pause");
     const result = await bulk(project, { action: "pause", filter: { label: { team: "alpha" } } });
     expect(result).toEqual({ matched: 3, changed: 2, failed: [], next_cursor: null });
@@ -56,8 +51,11 @@ describe("POST /api/v1/tasks/bulk", () => {
   });
 
   it("lists the tasks a rule refuses in failed and carries on with the rest", async () => {
-    const paused = await create(project, { name: "gamma-paused", labels: { team: "gamma" } });
-    const cancelled = await create(project, { name: "gamma-cancelled", labels: { team: "gamma" } });
+    const paused = await createLater(project, { name: "gamma-paused", labels: { team: "gamma" } });
+    const cancelled = await createLater(project, {
+      name: "gamma-cancelled",
+      labels: { team: "gamma" },
+    });
     await act(project, paused.id, "pause");
     await act(project, cancelled.id, "cancel");
     const result = await bulk(project, { action: "resume", filter: { label: { team: "gamma" } } });
@@ -71,9 +69,9 @@ describe("POST /api/v1/tasks/bulk", () => {
   });
 
   it("combines filters: name prefix and state", async () => {
-    const active = await create(project, { name: "nightly-1" });
-    const paused = await create(project, { name: "nightly-2" });
-    const otherName = await create(project, { name: "hourly-1" });
+    const active = await createLater(project, { name: "nightly-1" });
+    const paused = await createLater(project, { name: "nightly-2" });
+    const otherName = await createLater(project, { name: "hourly-1" });
     await act(project, paused.id, "pause");
     const result = await bulk(project, {
       action: "cancel",
@@ -86,9 +84,9 @@ describe("POST /api/v1/tasks/bulk", () => {
   });
 
   it("deletes by ids, and reports an id that is not the project's", async () => {
-    const one = await create(project, { name: "delete-me-1" });
-    const two = await create(project, { name: "delete-me-2" });
-    const keep = await create(project, { name: "keep-me" });
+    const one = await createLater(project, { name: "delete-me-1" });
+    const two = await createLater(project, { name: "delete-me-2" });
+    const keep = await createLater(project, { name: "keep-me" });
     const unknown = crypto.randomUUID();
     const result = await bulk(project, {
       action: "delete",
@@ -140,7 +138,8 @@ describe("bulk pages", () => {
   it("acts on one page per call and continues with the cursor, filter and all", async () => {
     const project = await createProject("bulk-pages");
     const tasks: Task[] = [];
-    for (let i = 0; i < 5; i++) tasks.push(await create(project, { labels: { fleet: "small" } }));
+    for (let i = 0; i < 5; i++)
+      tasks.push(await createLater(project, { labels: { fleet: "small" } }));
     const request = {
       action: "pause" as const,
       filter: { label: { fleet: "small" }, state: ["active" as const] },
@@ -170,7 +169,7 @@ describe("bulk never crosses projects", () => {
   it("another project's filter and ids reach none of this project's tasks", async () => {
     const owner = await createProject("bulk-owner");
     const stranger = await createProject("bulk-stranger");
-    const mine = await create(owner, { name: "shared-name", labels: { team: "same" } });
+    const mine = await createLater(owner, { name: "shared-name", labels: { team: "same" } });
     const byLabel = await bulk(stranger, { action: "cancel", filter: { label: { team: "same" } } });
     expect(byLabel).toEqual({ matched: 0, changed: 0, failed: [], next_cursor: null });
     const byName = await bulk(stranger, { action: "delete", filter: { name_prefix: "shared" } });
@@ -190,8 +189,8 @@ describe("bulk through the CLI and the service binding", () => {
   it("belfry tasks bulk pause --label k=v follows every page and prints the totals", async () => {
     const project = await createProject("bulk-cli");
     const client = workerClient({ apiKey: project.key });
-    const a = await create(project, { labels: { team: "cli" } });
-    const b = await create(project, { labels: { team: "cli" } });
+    const a = await createLater(project, { labels: { team: "cli" } });
+    const b = await createLater(project, { labels: { team: "cli" } });
     await act(project, b.id, "cancel");
     const out = await tasksBulk(client, "pause", { label: ["team=cli"] });
     expect(out.data).toEqual({
@@ -209,7 +208,7 @@ describe("bulk through the CLI and the service binding", () => {
 
   it("Scheduler.bulkTasks acts for the binding's project", async () => {
     const project = await createProject("bulk-rpc");
-    const task = await create(project, { labels: { via: "rpc" } });
+    const task = await createLater(project, { labels: { via: "rpc" } });
     const scheduler = exports.Scheduler({ props: { project: project.id } });
     const result = await scheduler.bulkTasks({
       action: "cancel",
