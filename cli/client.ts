@@ -179,7 +179,6 @@ export class BelfryClient {
     return this.request("POST", "/api/v1/tasks", "apiKey", body);
   }
 
-  /** The project's tasks by state, and its executions and lateness over `window` (24h). */
   /**
    * Pause, resume, cancel or delete up to 1000 of the tasks the filter matches; pass
    * `next_cursor` back as `cursor` for the rest.
@@ -193,6 +192,7 @@ export class BelfryClient {
     return this.request("POST", "/api/v1/schedules/preview", "apiKey", body);
   }
 
+  /** The project's tasks by state, and its executions and lateness over `window` (24h). */
   stats(window?: StatsWindow): Promise<ProjectStats> {
     return this.request("GET", `/api/v1/stats${query({ window })}`, "apiKey");
   }
@@ -229,12 +229,8 @@ export class BelfryClient {
   }
 
   /** Every task matching the filters, following cursors; `max` bounds how many. */
-  async *tasks(options: Omit<ListTasksOptions, "cursor"> = {}, max = Infinity) {
-    let count = 0;
-    for await (const task of this.pages((cursor) => this.listTasks({ ...options, cursor }))) {
-      if (count++ >= max) return;
-      yield task;
-    }
+  tasks(options: Omit<ListTasksOptions, "cursor"> = {}, max = Infinity) {
+    return this.pages((cursor) => this.listTasks({ ...options, cursor }), max);
   }
 
   /** Change a task's definition. */
@@ -270,18 +266,8 @@ export class BelfryClient {
   }
 
   /** A task's attempts, newest first, following cursors; `max` bounds how many. */
-  async *executions(
-    id: string,
-    options: Omit<ListExecutionsOptions, "cursor"> = {},
-    max = Infinity,
-  ) {
-    let count = 0;
-    for await (const attempt of this.pages((cursor) =>
-      this.listExecutions(id, { ...options, cursor }),
-    )) {
-      if (count++ >= max) return;
-      yield attempt;
-    }
+  executions(id: string, options: Omit<ListExecutionsOptions, "cursor"> = {}, max = Infinity) {
+    return this.pages((cursor) => this.listExecutions(id, { ...options, cursor }), max);
   }
 
   /** One page of every attempt of the project's tasks, newest first (the failures inbox). */
@@ -294,17 +280,8 @@ export class BelfryClient {
   }
 
   /** The project's attempts, newest first, following cursors; `max` bounds how many. */
-  async *projectExecutions(
-    options: Omit<ListProjectExecutionsOptions, "cursor"> = {},
-    max = Infinity,
-  ) {
-    let count = 0;
-    for await (const attempt of this.pages((cursor) =>
-      this.listProjectExecutions({ ...options, cursor }),
-    )) {
-      if (count++ >= max) return;
-      yield attempt;
-    }
+  projectExecutions(options: Omit<ListProjectExecutionsOptions, "cursor"> = {}, max = Infinity) {
+    return this.pages((cursor) => this.listProjectExecutions({ ...options, cursor }), max);
   }
 
   /** Send an execution's request again, now, as a new execution (any state). */
@@ -339,13 +316,20 @@ export class BelfryClient {
     return this.request("POST", path, "adminToken");
   }
 
-  private async *pages<T>(page: (cursor: string | undefined) => Promise<Page<T>>) {
+  /**
+   * The items of `page` after page, following cursors, at most `max`: no page is asked for once
+   * `max` are read, so a listing of exactly one page's worth costs one call.
+   */
+  private async *pages<T>(page: (cursor: string | undefined) => Promise<Page<T>>, max: number) {
+    let left = max;
     let cursor: string | undefined;
     do {
       const { results, next_cursor } = await page(cursor);
-      yield* results;
+      const taken = results.slice(0, left);
+      yield* taken;
+      left -= taken.length;
       cursor = next_cursor ?? undefined;
-    } while (cursor);
+    } while (cursor && left > 0);
   }
 
   private async request<T>(
