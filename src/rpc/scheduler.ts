@@ -136,6 +136,21 @@ function toSchedulerError(error: unknown): SchedulerError {
   return schedulerError("internal", "internal error");
 }
 
+/**
+ * A listing request's `successful` and `label` in the query strings the HTTP API's schemas read
+ * (`"true"`, repeated `key:value`), so the binding validates exactly as the API does.
+ */
+function asQuery<R extends { successful?: boolean; label?: Record<string, string> }>(request: R) {
+  const { successful, label, ...rest } = request;
+  return {
+    ...rest,
+    ...(successful !== undefined && { successful: String(successful) }),
+    ...(label !== undefined && {
+      label: Object.entries(label).map(([key, value]) => `${key}:${value}`),
+    }),
+  };
+}
+
 /** Projects seen to exist in this isolate; projects are never deleted. */
 const knownProjects = new Set<string>();
 
@@ -157,13 +172,10 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
   /** A page of the project's tasks, newest first. */
   listTasks(request: ListTasksRequest = {}): Promise<Page<TaskView>> {
     return this.call(async (project) => {
-      const { state, label, ...rest } = request;
+      const { state, ...rest } = request;
       const query = parseOrThrow(listTasksQuerySchema, {
-        ...rest,
+        ...asQuery(rest),
         ...(state !== undefined && { state: Array.isArray(state) ? state.join(",") : state }),
-        ...(label !== undefined && {
-          label: Object.entries(label).map(([key, value]) => `${key}:${value}`),
-        }),
       });
       const page = await listTasks(this.env, project, query);
       const now = Date.now();
@@ -207,11 +219,7 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
   /** A page of one task's attempts, newest first. */
   listExecutions(id: string, request: ListExecutionsRequest = {}): Promise<Page<AttemptView>> {
     return this.call(async (project) => {
-      const { successful, ...rest } = request;
-      const query = parseOrThrow(listExecutionsQuerySchema, {
-        ...rest,
-        ...(successful !== undefined && { successful: String(successful) }),
-      });
+      const query = parseOrThrow(listExecutionsQuerySchema, asQuery(request));
       const page = await listExecutions(this.env, project, id, query);
       return { results: page.results.map(attemptView), next_cursor: page.next_cursor };
     });
@@ -255,12 +263,7 @@ export class Scheduler extends WorkerEntrypoint<Env, SchedulerProps | undefined>
     request: ListProjectExecutionsRequest = {},
   ): Promise<Page<ProjectAttemptView>> {
     return this.call(async (project) => {
-      const { successful, label, ...rest } = request;
-      const query = parseOrThrow(listProjectExecutionsQuerySchema, {
-        ...rest,
-        ...(successful !== undefined && { successful: String(successful) }),
-        ...(label && { label: Object.entries(label).map(([k, v]) => `${k}:${v}`) }),
-      });
+      const query = parseOrThrow(listProjectExecutionsQuerySchema, asQuery(request));
       const page = await listProjectExecutions(this.env, project, query);
       return { results: page.results.map(projectAttemptView), next_cursor: page.next_cursor };
     });
