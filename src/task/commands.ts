@@ -49,8 +49,6 @@ export type { LifecycleAction };
  * binding. They take a project id that the caller has already authenticated.
  */
 
-const TASK_ID = TASK_ID_PATTERN;
-
 /**
  * Await a TaskObject call and unwrap its result. RPC's generated types cannot express the
  * `unknown` JSON a task body may hold, so the object's own method signature names `T`.
@@ -62,7 +60,7 @@ async function unwrap<T>(call: Promise<unknown>): Promise<T> {
 }
 
 function taskStub(env: Env, id: string) {
-  if (!TASK_ID.test(id)) throw new BelfryError("not_found", "task not found");
+  if (!TASK_ID_PATTERN.test(id)) throw new BelfryError("not_found", "task not found");
   return env.TASKS.get(env.TASKS.idFromName(id));
 }
 
@@ -108,7 +106,7 @@ export async function createTask(
  */
 export async function projectForToken(env: Env, id: string, token: string): Promise<string> {
   const notFound = new BelfryError("not_found", "task not found");
-  if (!TASK_ID.test(id)) throw notFound;
+  if (!TASK_ID_PATTERN.test(id)) throw notFound;
   meter("d1_credential_lookups");
   const access = await findTaskAccess(env.DB, id);
   if (!access?.token || !constantTimeEqual(access.token, token)) throw notFound;
@@ -237,7 +235,7 @@ export function projectStats(
  * no such task (deleted tasks included, their history stays until they expire).
  */
 async function historyOf(db: Database, projectId: string, taskId: string): Promise<TaskHistory> {
-  const row = TASK_ID.test(taskId) ? await findIndexedTask(db, projectId, taskId) : null;
+  const row = TASK_ID_PATTERN.test(taskId) ? await findIndexedTask(db, projectId, taskId) : null;
   if (!row) throw new BelfryError("not_found", "task not found");
   return { taskId, projectId, createdAt: row.createdAt, shard: row.shard ?? 0 };
 }
@@ -292,7 +290,7 @@ const timestampQuery = z.union([
 
 /** Filters of the project-wide execution list. */
 export const listProjectExecutionsQuerySchema = listExecutionsQuerySchema.extend({
-  task_id: z.string().regex(TASK_ID, "must be a task id").optional(),
+  task_id: z.string().regex(TASK_ID_PATTERN, "must be a task id").optional(),
   label: labelFilterSchema.optional().meta({
     description:
       "key:value; repeat for more labels, all of which the task must carry (at most 1000 tasks match)",
