@@ -1,10 +1,9 @@
 import { BULK_PAGE_SIZE, type BulkActionRequest } from "../core/bulk-action";
 import { BelfryError } from "../core/errors";
 import type { TaskState } from "../core/task-view";
-import { database } from "../db/client";
 import { listIndexedTaskStates } from "../db/task-index";
 import type { BulkResult } from "../wire/answers";
-import { changeTaskState, cursorSchema, decodeCursor, deleteTask, encodeCursor } from "./commands";
+import { changeTaskState, deleteTask, taskIndexPage } from "./commands";
 
 /**
  * How many tasks a bulk call changes at once: enough to act on a page of 1000 in a few seconds,
@@ -37,17 +36,19 @@ export async function bulkTaskAction(
   pageSize = BULK_PAGE_SIZE,
 ): Promise<BulkResult> {
   const { action, filter } = request;
-  const after = request.cursor ? decodeCursor(request.cursor, cursorSchema) : undefined;
-  const rows = await listIndexedTaskStates(database(env.DB), {
-    projectId,
-    ...(filter.ids && { ids: filter.ids }),
-    ...(filter.label && { labels: Object.entries(filter.label) }),
-    ...(filter.name_prefix !== undefined && { namePrefix: filter.name_prefix }),
-    ...(filter.state && { states: filter.state }),
-    limit: pageSize,
-    ...(after && { after: { createdAt: after[0], id: after[1] } }),
-  });
-  const page = rows.slice(0, pageSize);
+  const { rows: page, next_cursor } = await taskIndexPage(
+    env,
+    listIndexedTaskStates,
+    {
+      projectId,
+      ...(filter.ids && { ids: filter.ids }),
+      ...(filter.label && { labels: Object.entries(filter.label) }),
+      ...(filter.name_prefix !== undefined && { namePrefix: filter.name_prefix }),
+      ...(filter.state && { states: filter.state }),
+    },
+    pageSize,
+    request.cursor,
+  );
   let changed = 0;
   const failed: BulkResult["failed"] = [];
   await forEachBounded(page, CONCURRENCY, async ({ id, state }) => {
@@ -79,17 +80,11 @@ export async function bulkTaskAction(
   // Ids asked for alone but not found are reported, so a typo does not pass silently. (An ids
   // filter fits on one page, so only a first page can tell.)
   const idsAlone = Object.values(filter).filter((v) => v !== undefined).length === 1;
-  if (filter.ids && idsAlone && !after) {
+  if (filter.ids && idsAlone && !request.cursor) {
     const found = new Set(page.map((r) => r.id));
     for (const id of new Set(filter.ids)) {
       if (!found.has(id)) failed.push({ id, error: "task not found" });
     }
   }
-  const last = page.at(-1);
-  return {
-    matched: page.length,
-    changed,
-    failed,
-    next_cursor: rows.length > pageSize && last ? encodeCursor([last.createdAt, last.id]) : null,
-  };
+  return { matched: page.length, changed, failed, next_cursor };
 }

@@ -26,6 +26,8 @@ import {
   listIndexedTaskIds,
   listIndexedTasks,
   listLiveTaskIds,
+  type TaskFilter,
+  type TaskListQuery,
 } from "../db/task-index";
 import { findTaskNames } from "../db/task-names";
 import type { PendingChunk } from "../history/outbox";
@@ -140,9 +142,6 @@ export async function deleteTask(env: Env, projectId: string, id: string) {
   return unwrap<{ id: string }>(taskStub(env, id).remove(projectId));
 }
 
-/** The keyset position of a task page: its last row's (created_at, id). */
-export const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
-
 /** The grid points a task created now (or at `from`) with this schedule would call at. */
 export function previewTaskSchedule(env: Env, request: SchedulePreviewRequest): number[] {
   return previewSchedule(request, Date.now(), config(env));
@@ -161,6 +160,34 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
   } catch {
     throw invalidField("cursor", "is not a cursor returned by this API");
   }
+}
+
+/** The keyset position of a task page: its last row's (created_at, id). */
+const cursorSchema = z.tuple([z.number().int(), z.string().max(100)]);
+
+/**
+ * One page of the task index, newest first, from `cursor` (a task page's `next_cursor`) on:
+ * `list` reads the rows of `filter`, and one beyond `limit` tells whether there are more.
+ */
+export async function taskIndexPage<R extends { createdAt: number; id: string }>(
+  env: Env,
+  list: (db: Database, query: TaskListQuery) => Promise<R[]>,
+  filter: TaskFilter,
+  limit: number,
+  cursor: string | undefined,
+): Promise<{ rows: R[]; next_cursor: string | null }> {
+  const after = cursor ? decodeCursor(cursor, cursorSchema) : undefined;
+  const rows = await list(database(env.DB), {
+    ...filter,
+    limit,
+    ...(after && { after: { createdAt: after[0], id: after[1] } }),
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next_cursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+  };
 }
 
 /** Filters of the task list. */
@@ -185,21 +212,19 @@ export async function listTasks(env: Env, projectId: string, query: ListTasksQue
     const byStatus = STATES_BY_STATUS[query.status];
     states = states ? states.filter((s) => byStatus.includes(s)) : byStatus;
   }
-  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined;
-  const rows = await listIndexedTasks(database(env.DB), {
-    projectId,
-    ...(states && { states }),
-    ...(query.name !== undefined && { namePrefix: query.name }),
-    ...(query.label && { labels: query.label }),
-    limit: query.limit,
-    ...(after && { after: { createdAt: after[0], id: after[1] } }),
-  });
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    results: page.map((r) => r.snapshot),
-    next_cursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
-  };
+  const { rows, next_cursor } = await taskIndexPage(
+    env,
+    listIndexedTasks,
+    {
+      projectId,
+      ...(states && { states }),
+      ...(query.name !== undefined && { namePrefix: query.name }),
+      ...(query.label && { labels: query.label }),
+    },
+    query.limit,
+    query.cursor,
+  );
+  return { results: rows.map((r) => r.snapshot), next_cursor };
 }
 
 /** Filters of a task's execution list. */
