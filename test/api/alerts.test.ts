@@ -5,6 +5,7 @@ import type { Alert } from "../../src/core/alerts";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { api, bucket, createProject, type TestProject, waitForTask } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
+import { create } from "../support/task-list";
 
 const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
 
@@ -21,12 +22,6 @@ async function setAlerts(project: TestProject, body: unknown) {
     key: project.key,
     body,
   });
-}
-
-async function createTask(project: TestProject, body: Record<string, unknown>) {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
 }
 
 /** Alerts still waiting in the task's storage. */
@@ -113,7 +108,7 @@ describe("alerts", () => {
     await destination.program([{ status: 500 }, { status: 503 }, { delay_ms: 15_000 }]);
     const target = bucket();
     await target.program([{ status: 200 }, { status: 500 }, { status: 502 }]);
-    const task = await createTask(project, {
+    const task = await create(project, {
       name: "nightly",
       url: target.url,
       schedule: { every: 1_000 },
@@ -172,7 +167,7 @@ describe("alerts", () => {
     await setAlerts(project, { url: destination.url, events: ["task.failed"] });
     const target = bucket();
     await target.program([{ status: 410 }]);
-    const task = await createTask(project, { url: target.url, schedule: { every: 100 } });
+    const task = await create(project, { url: target.url, schedule: { every: 100 } });
     const done = await waitForTask<Task>(project.key, task.id, (t) => t.state !== "active");
     expect(done.state).toBe("failed");
     const [call, ...more] = await destination.waitForCalls(1);
@@ -191,7 +186,7 @@ describe("alerts", () => {
     await api("DELETE", "/api/v1/alerts", { key: project.key });
     const target = bucket();
     await target.program([{ status: 500 }]);
-    const task = await createTask(project, {
+    const task = await create(project, {
       url: target.url,
       schedule: { delay: 0 },
       retry: { attempts: 1 },

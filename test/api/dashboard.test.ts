@@ -3,14 +3,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
-import {
-  ADMIN_TOKEN,
-  api,
-  bucket,
-  createProject,
-  eventually,
-  type TestProject,
-} from "../support/helpers";
+import { ADMIN_TOKEN, api, bucket, createProject, eventually } from "../support/helpers";
+import { create, inHour } from "../support/task-list";
 
 const ORIGIN = "http://belfry.test";
 
@@ -50,14 +44,6 @@ function csrfOf(html: string): string {
   if (!match?.[1]) throw new Error("no CSRF field on the page");
   return match[1];
 }
-
-async function createTask(project: TestProject, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
-}
-
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe("dashboard sign-in", () => {
   it("serves the sign-in page with a strict CSP and a labelled key field", async () => {
@@ -174,12 +160,12 @@ describe("dashboard sign-in", () => {
 describe("dashboard pages", () => {
   it("lists the project's tasks and not another project's", async () => {
     const [mine, theirs] = [await createProject(), await createProject()];
-    const own = await createTask(mine, {
+    const own = await create(mine, {
       name: "own-task",
       url: bucket().url,
       schedule: { at: inHour() },
     });
-    const other = await createTask(theirs, {
+    const other = await create(theirs, {
       name: "their-task",
       url: bucket().url,
       schedule: { at: inHour() },
@@ -197,7 +183,7 @@ describe("dashboard pages", () => {
 
   it("renders a task's name, headers and body as text, never as markup", async () => {
     const project = await createProject();
-    const task = await createTask(project, {
+    const task = await create(project, {
       name: "<script>alert(1)</script>",
       url: bucket().url,
       headers: { "X-Note": '"><img src=x onerror=alert(2)>' },
@@ -223,7 +209,7 @@ describe("dashboard pages", () => {
 
   it("refuses a change without the CSRF token or from another origin, and makes it with both", async () => {
     const project = await createProject();
-    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const task = await create(project, { url: bucket().url, schedule: { every: "1h" } });
     const cookie = await signIn(project.key);
     const { text } = await page(`/dashboard/tasks/${task.id}`, { cookie });
     const csrf = csrfOf(text);
@@ -262,7 +248,7 @@ describe("dashboard pages", () => {
 
   it("asks before deleting, and deletes once confirmed", async () => {
     const project = await createProject();
-    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const task = await create(project, { url: bucket().url, schedule: { every: "1h" } });
     const cookie = await signIn(project.key);
     const csrf = csrfOf((await page(`/dashboard/tasks/${task.id}`, { cookie })).text);
     const asked = await post(`/dashboard/tasks/${task.id}/delete`, { csrf }, cookie);
@@ -280,7 +266,7 @@ describe("dashboard pages", () => {
 
   it("shows a refused resume on the task page", async () => {
     const project = await createProject();
-    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const task = await create(project, { url: bucket().url, schedule: { every: "1h" } });
     await api("POST", `/api/v1/tasks/${task.id}/cancel`, { key: project.key });
     const cookie = await signIn(project.key);
     const csrf = csrfOf((await page(`/dashboard/tasks/${task.id}`, { cookie })).text);
@@ -339,20 +325,20 @@ describe("dashboard pages", () => {
   it("filters the task list by state, label and name, and says when a filter is not one", async () => {
     const project = await createProject();
     const url = bucket().url;
-    await createTask(project, {
+    await create(project, {
       name: "billing-a",
       url,
       labels: { team: "billing" },
       schedule: { every: "1h" },
     });
-    const paused = await createTask(project, {
+    const paused = await create(project, {
       name: "billing-b",
       url,
       labels: { team: "billing" },
       schedule: { every: "1h" },
     });
     await api("POST", `/api/v1/tasks/${paused.id}/pause`, { key: project.key });
-    await createTask(project, {
+    await create(project, {
       name: "search-a",
       url,
       labels: { team: "search" },
@@ -376,7 +362,7 @@ describe("dashboard pages", () => {
     const project = await createProject();
     const hook = bucket();
     await hook.program([{ status: 500, body: "<b>down</b>" }]);
-    const task = await createTask(project, {
+    const task = await create(project, {
       name: "flaky <one>",
       url: hook.url,
       labels: { team: "ops" },
@@ -457,7 +443,7 @@ describe("dashboard pages", () => {
     const signedOut = await page("/dashboard/preview?schedule_kind=every&schedule=1h");
     expect(signedOut.res.status).toBe(303);
 
-    const task = await createTask(project, { url: bucket().url, schedule: { every: "1h" } });
+    const task = await create(project, { url: bucket().url, schedule: { every: "1h" } });
     const { text } = await page(`/dashboard/tasks/${task.id}`, { cookie });
     const listed = /<ol class="runs">(.*?)<\/ol>/s.exec(text)?.[1] ?? "";
     const times = [...listed.matchAll(/datetime="([^"]+)"/g)].map((m) => Date.parse(m[1] ?? ""));

@@ -7,6 +7,7 @@ import { CliError } from "../../cli/output";
 import type { TaskView } from "../../src/core/task-view";
 import type { Page } from "../../src/wire/answers";
 import { bucket, createProject, type TestProject, workerClient } from "../support/helpers";
+import { inHour } from "../support/task-list";
 
 // Labels through the typed client, the CLI's commands (called as functions against the Worker)
 // and the service binding.
@@ -17,8 +18,6 @@ beforeAll(async () => {
   project = await createProject("labels-interfaces");
   client = workerClient({ apiKey: project.key });
 });
-
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 describe("labels from the CLI and the client", () => {
   it("--labels and --label read key=value pairs, comma-separated or repeated", () => {

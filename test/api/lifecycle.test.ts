@@ -11,6 +11,7 @@ import {
   waitForTask,
 } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
+import { inHour } from "../support/task-list";
 
 type Bucket = ReturnType<typeof bucket>;
 
@@ -47,7 +48,6 @@ async function read(id: string): Promise<Task> {
 const scheduledAt = (call: ReceivedCall) => Date.parse(call.headers["belfry-scheduled-at"] ?? "");
 const executionNumbers = (calls: ReceivedCall[]) =>
   calls.map((c) => Number(c.headers["belfry-execution"]));
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 /**
  * After a change answered at `answeredAt`, nothing scheduled after that moment may arrive at

@@ -5,12 +5,12 @@ import type { TaskView as Task } from "../../src/core/task-view";
 import { meterReadings } from "../../src/metering";
 import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, type TestProject } from "../support/helpers";
+import { inHour } from "../support/task-list";
 
 // The request limits and header rules of docs/security.md at their defaults (wrangler.toml [vars]);
 // test/policy/limits.test.ts shows the same limits follow the configuration.
 
 const MAX_BODY_BYTES = 262_144;
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
 let project: TestProject;
 let url: string;

@@ -3,14 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
 import type { ErrorEnvelope } from "../../src/wire/answers";
 import { ADMIN_TOKEN, api, bucket, createProject, type TestProject } from "../support/helpers";
-
-const inHour = () => new Date(Date.now() + 3_600_000).toISOString();
-
-async function create(project: TestProject, body: Record<string, unknown>): Promise<Task> {
-  const res = await api<{ payload: Task }>("POST", "/api/v1/tasks", { key: project.key, body });
-  expect(res.status, JSON.stringify(res.json)).toBe(201);
-  return res.json.payload;
-}
+import { create, inHour } from "../support/task-list";
 
 async function listIds(project: TestProject): Promise<string[]> {
   const res = await api<{ payload: { results: Task[] } }>("GET", "/api/v1/tasks?limit=100", {
