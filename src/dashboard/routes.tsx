@@ -182,16 +182,18 @@ dashboard.get("/", async (c) => {
   const name = c.req.query("name")?.trim() || undefined;
   const cursor = c.req.query("cursor") || undefined;
   const filters = { state, label, name };
-  const page = await signedIn(c, "tasks");
-  const found = await listed(() =>
-    listTasks(c.env, c.var.projectId, {
-      limit: TASKS_PER_PAGE,
-      ...(state && { state: [state] }),
-      ...labelFilter(label),
-      ...(name && { name }),
-      ...(cursor && { cursor }),
-    }),
-  );
+  const [page, found] = await Promise.all([
+    signedIn(c, "tasks"),
+    listed(() =>
+      listTasks(c.env, c.var.projectId, {
+        limit: TASKS_PER_PAGE,
+        ...(state && { state: [state] }),
+        ...labelFilter(label),
+        ...(name && { name }),
+        ...(cursor && { cursor }),
+      }),
+    ),
+  ]);
   return render(
     c,
     <TasksPage
@@ -209,15 +211,17 @@ dashboard.get("/", async (c) => {
 dashboard.get("/failures", async (c) => {
   const cursor = c.req.query("cursor") || undefined;
   const label = c.req.query("label")?.trim() || undefined;
-  const page = await signedIn(c, "failures");
-  const found = await listed(() =>
-    listProjectExecutions(c.env, c.var.projectId, {
-      successful: false,
-      limit: TASKS_PER_PAGE,
-      ...labelFilter(label),
-      ...(cursor && { cursor }),
-    }),
-  );
+  const [page, found] = await Promise.all([
+    signedIn(c, "failures"),
+    listed(() =>
+      listProjectExecutions(c.env, c.var.projectId, {
+        successful: false,
+        limit: TASKS_PER_PAGE,
+        ...labelFilter(label),
+        ...(cursor && { cursor }),
+      }),
+    ),
+  ]);
   return render(
     c,
     <FailuresPage
