@@ -426,7 +426,7 @@ dashboard.get("/alerts", async (c) => {
 
 dashboard.post("/alerts", async (c) => {
   const typed = { url: (c.var.form.get("url") ?? "").trim(), events: c.var.form.getAll("events") };
-  // The projects's running tasks learn of the change in the background.
+  // The project's running tasks learn of the change in the background.
   const tell = (push: Promise<unknown>) => c.executionCtx.waitUntil(push);
   try {
     const input = parseOrThrow(alertDestinationSchema, typed);
