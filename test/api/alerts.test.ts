@@ -1,21 +1,17 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/core/alerts";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { api, bucket, createProject, type TestProject, waitForTask } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
+import { verifyCall } from "../support/signed-calls";
 import { create } from "../support/task-list";
 
 const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
 
-function verified(project: TestProject, call: ReceivedCall): Alert {
-  return new Webhook(project.secret).verify(call.body, {
-    "webhook-id": call.headers["webhook-id"] ?? "",
-    "webhook-timestamp": call.headers["webhook-timestamp"] ?? "",
-    "webhook-signature": call.headers["webhook-signature"] ?? "",
-  }) as Alert;
-}
+/** A received alert, verified with the project's signing secret as its receiver would. */
+const verified = (project: TestProject, call: ReceivedCall) =>
+  verifyCall(project.secret, call) as Alert;
 
 async function setAlerts(project: TestProject, body: unknown) {
   return api<{ payload: { url: string; events: string[] } }>("PUT", "/api/v1/alerts", {

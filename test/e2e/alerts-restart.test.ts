@@ -3,9 +3,9 @@
 // again on the same local state; once the destination answers, every alert arrives, signed,
 // in order, each under the webhook-id it was first tried with.
 import { readFileSync } from "node:fs";
-import { Webhook } from "standardwebhooks";
 import { expect, it } from "vitest";
 import type { Alert } from "../../cli/client";
+import { verifyCall } from "../support/signed-calls";
 import { devClient, pollUntil, receiverBucket } from "./support/client";
 import { ownServers } from "./support/own-servers";
 
@@ -61,11 +61,7 @@ it("alerts raised while the destination is down arrive after a restart, signed a
   // Every answered delivery after the first 503s: each alert's last try is the one answered.
   const answered = new Map<string, Alert>();
   for (const call of calls) {
-    const alert = new Webhook(DEV_SECRET).verify(call.body, {
-      "webhook-id": call.headers["webhook-id"] ?? "",
-      "webhook-timestamp": call.headers["webhook-timestamp"] ?? "",
-      "webhook-signature": call.headers["webhook-signature"] ?? "",
-    }) as Alert;
+    const alert = verifyCall(DEV_SECRET, call) as Alert;
     answered.set(call.headers["webhook-id"] ?? "", alert);
   }
   expect([...answered.values()].map((a) => a.type)).toEqual([
