@@ -42,11 +42,7 @@ it("alerts raised while the destination is down arrive after a restart, signed a
   );
   expect(paused).toMatchObject({ paused_reason: "failures", consecutive_failures: 2 });
   // The destination refused at least one delivery before the crash.
-  const refused = await pollUntil(
-    () => destination.calls(),
-    (calls) => calls.length >= 1,
-    30_000,
-  );
+  const refused = await destination.waitForCalls(1, 30_000);
   expect(refused.length).toBeGreaterThanOrEqual(1);
 
   await first.kill();
