@@ -7,7 +7,8 @@ import { STATS_WINDOW_NAMES, type StatsWindow } from "../src/wire/answers";
 import type { LifecycleAction } from "./client";
 import { BelfryClientError } from "./client";
 import { alertsRemove, alertsSet, alertsShow } from "./commands/alerts";
-import { executions } from "./commands/executions";
+import { type ExecutionsOptions, executions } from "./commands/executions";
+import type { LimitFlags } from "./commands/limit-flags";
 import { projectsCreate } from "./commands/projects-create";
 import {
   projectsIssueKey,
@@ -55,11 +56,9 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-interface ExecutionsFlags {
+interface ExecutionsFlags extends LimitFlags {
   successful?: true;
   failed?: true;
-  limit?: number;
-  all?: true;
 }
 
 /** The flags of the attempt listings: which outcome, and how many. */
@@ -71,12 +70,14 @@ function addExecutionsFlags(command: Command): Command {
     .option("--all", "show every attempt");
 }
 
-/** The outcome the flags ask for: successful (true), failed (false), or both (undefined). */
-function outcomeOf(flags: ExecutionsFlags): boolean | undefined {
-  if (flags.successful && flags.failed) {
-    throw new CliError("--successful and --failed exclude each other");
-  }
-  return flags.successful ? true : flags.failed ? false : undefined;
+/**
+ * The flags as the listing commands take them: --successful or --failed as one `successful`
+ * (true, false, or absent for both), the rest as given.
+ */
+function withOutcome<F extends ExecutionsFlags>({ successful, failed, ...rest }: F) {
+  if (successful && failed) throw new CliError("--successful and --failed exclude each other");
+  const outcome = successful ? true : failed ? false : undefined;
+  return { ...rest, ...(outcome !== undefined && { successful: outcome }) };
 }
 
 /** The flags of a schedule, shared by `tasks create`, `tasks update` and `schedules preview`. */
@@ -195,15 +196,7 @@ export function buildProgram(io: Io): Command {
       .description("list a task's attempts, newest first")
       .argument("<id>", "task id"),
   ).action(async (id: string, options: ExecutionsFlags, command: Command) => {
-    const successful = outcomeOf(options);
-    print(
-      command,
-      await tasksExecutions(client(command), id, {
-        ...(successful !== undefined && { successful }),
-        ...(options.limit !== undefined && { limit: options.limit }),
-        ...(options.all && { all: true }),
-      }),
-    );
+    print(command, await tasksExecutions(client(command), id, withOutcome(options)));
   });
 
   addTaskFields(
@@ -317,23 +310,10 @@ export function buildProgram(io: Io): Command {
     .option("--until <time>", "attempts started at or before this instant (RFC 3339)")
     .action(
       async (
-        options: ExecutionsFlags & {
-          task?: string;
-          label?: string[];
-          since?: string;
-          until?: string;
-        },
+        options: ExecutionsFlags & Omit<ExecutionsOptions, "successful">,
         command: Command,
       ) => {
-        const successful = outcomeOf(options);
-        const { successful: _ok, failed: _failed, ...rest } = options;
-        print(
-          command,
-          await executions(client(command), {
-            ...rest,
-            ...(successful !== undefined && { successful }),
-          }),
-        );
+        print(command, await executions(client(command), withOutcome(options)));
       },
     );
 
