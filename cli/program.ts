@@ -24,6 +24,7 @@ import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
 import { tasksLifecycle } from "./commands/tasks-lifecycle";
 import { tasksList } from "./commands/tasks-list";
+import { tasksReplay } from "./commands/tasks-replay";
 import { tasksShow } from "./commands/tasks-show";
 import { tasksUpdate } from "./commands/tasks-update";
 import { adminClient, DEFAULT_SERVER, type GlobalOptions, taskClient } from "./connection";
@@ -242,11 +243,7 @@ export function buildProgram(io: Io): Command {
     .argument("<id>", "task id")
     .argument("<execution-id>", "the execution to send again (see `tasks executions --json`)")
     .action(async (id: string, executionId: string, _options, command: Command) => {
-      const replayed = await client(command).replayExecution(id, executionId);
-      print(command, {
-        data: replayed,
-        text: `Replaying ${replayed.replay_of} as execution ${replayed.number} (${replayed.execution_id}).`,
-      });
+      print(command, await tasksReplay(client(command), id, executionId));
     });
 
   tasks
