@@ -18,7 +18,7 @@ import {
 import { registerRequestCommands } from "./commands/requests-commands";
 import { schedulesPreview } from "./commands/schedules-preview";
 import { stats } from "./commands/stats";
-import { tasksBulk } from "./commands/tasks-bulk";
+import { type BulkFlags, tasksBulk } from "./commands/tasks-bulk";
 import { tasksCreate } from "./commands/tasks-create";
 import { tasksDelete } from "./commands/tasks-delete";
 import { tasksExecutions } from "./commands/tasks-executions";
@@ -254,7 +254,7 @@ export function buildProgram(io: Io): Command {
     .option("--label <key=value>", "tasks with this label (repeatable, all must match)", collect)
     .option("--name <prefix>", "tasks whose name starts with this")
     .option("--state <states>", "tasks in these states (comma list: active,paused,…)")
-    .action(async (action: BulkAction, options, command: Command) => {
+    .action(async (action: BulkAction, options: BulkFlags, command: Command) => {
       print(command, await tasksBulk(client(command), action, options));
     });
 
