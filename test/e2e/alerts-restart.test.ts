@@ -21,11 +21,8 @@ it("alerts raised while the destination is down arrive after a restart, signed a
   const client = devClient(first.url);
   const destination = receiverBucket(own.receiverUrl());
   const target = receiverBucket(own.receiverUrl());
-  await own.program(
-    destination.url,
-    Array.from({ length: 100 }, () => ({ status: 503 })),
-  );
-  await own.program(target.url, [{ status: 500 }, { status: 500 }]);
+  await destination.program(Array.from({ length: 100 }, () => ({ status: 503 })));
+  await target.program([{ status: 500 }, { status: 500 }]);
   await client.setAlerts({ url: destination.url });
 
   const task = await client.createTask({
@@ -46,7 +43,7 @@ it("alerts raised while the destination is down arrive after a restart, signed a
   expect(refused.length).toBeGreaterThanOrEqual(1);
 
   await first.kill();
-  await own.program(destination.url, []);
+  await destination.program([]);
   await own.start();
 
   const calls = await pollUntil(

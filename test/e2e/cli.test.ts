@@ -604,10 +604,7 @@ describe("belfry alerts, executions and tasks replay", () => {
     const alerts = receiverBucket(receiverUrl);
     const target = receiverBucket(receiverUrl);
     const name = target.url.split("/").at(-1);
-    await fetch(`${receiverUrl}/_program/${name}`, {
-      method: "POST",
-      body: JSON.stringify([{ status: 500 }]),
-    });
+    await target.program([{ status: 500 }]);
 
     const set = await inProcess([
       "alerts",

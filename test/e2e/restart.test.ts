@@ -68,9 +68,9 @@ it("resumes every task after a SIGKILL, applying the misfire policy, losing no h
     callbackTarget: receiverBucket(own.receiverUrl()),
   };
   // The callback URL refuses its first three deliveries, which spans the crash.
-  await own.program(hooks.callback.url, [{ status: 503 }, { status: 503 }, { status: 503 }]);
+  await hooks.callback.program([{ status: 503 }, { status: 503 }, { status: 503 }]);
   // The first call of midCall is held open past the crash: it was sent, never recorded.
-  await own.program(hooks.midCall.url, [{ delay_ms: 8_000 }]);
+  await hooks.midCall.program([{ delay_ms: 8_000 }]);
   const create = (name: string, url: string, schedule: CreateTaskRequest["schedule"]) =>
     devClient(first.url).createTask({ name, url, schedule });
   const tasks = {

@@ -1,5 +1,5 @@
 import { type AttemptView, BelfryClient } from "../../../cli/client";
-import type { ReceivedCall } from "../../support/receiver-types";
+import type { ProgrammedResponse, ReceivedCall } from "../../support/receiver-types";
 
 /** The dev project's API key, from scripts/dev.env. */
 export const DEV_KEY = "bf_dev_local_key";
@@ -31,7 +31,10 @@ export async function pollUntil<T>(
   }
 }
 
-/** A fresh bucket on the loopback receiver: the URL to give a task and what reached it. */
+/**
+ * A fresh bucket on the loopback receiver: the URL to give a task, what reached it, and the
+ * answers it gives.
+ */
 export function receiverBucket(receiverUrl: string, name = crypto.randomUUID()) {
   const calls = async (): Promise<ReceivedCall[]> => {
     const res = await fetch(`${receiverUrl}/_calls/${name}`);
@@ -43,6 +46,13 @@ export function receiverBucket(receiverUrl: string, name = crypto.randomUUID()) 
     /** Wait until at least `count` calls arrived or time runs out; answers them all either way. */
     waitForCalls: (count: number, timeoutMs: number) =>
       pollUntil(calls, (received) => received.length >= count, timeoutMs),
+    /** Answer the next calls with these responses, in order. */
+    async program(answers: ProgrammedResponse[]): Promise<void> {
+      await fetch(`${receiverUrl}/_program/${name}`, {
+        method: "POST",
+        body: JSON.stringify(answers),
+      });
+    },
   };
 }
 

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { type DevServer, startDevServer } from "../../../scripts/dev-server";
 import { startReceiver } from "../../support/receiver";
-import type { ProgrammedResponse } from "../../support/receiver-types";
 
 /**
  * For a test file that restarts the dev server: a receiver and a local state directory of its
@@ -43,14 +42,6 @@ export function ownServers(name: string) {
       const server = await startDevServer({ persistTo, ...(vars && { vars }) });
       servers.push(server);
       return server;
-    },
-    /** Make a receiver bucket answer these responses, in order. */
-    async program(bucketUrl: string, answers: ProgrammedResponse[]): Promise<void> {
-      const bucket = bucketUrl.split("/").at(-1);
-      await fetch(`${receiverUrl()}/_program/${bucket}`, {
-        method: "POST",
-        body: JSON.stringify(answers),
-      });
     },
   };
 }
