@@ -641,17 +641,9 @@ describe("belfry alerts, executions and tasks replay", () => {
     const replay = await inProcess(["tasks", "replay", task.id, executionId, "--json"]);
     expect(replay.code, replay.stderr).toBe(0);
     expect(JSON.parse(replay.stdout)).toMatchObject({ task_id: task.id, replay_of: executionId });
-    const calls = await pollUntil(
-      () => target.calls(),
-      (all) => all.length >= 2,
-      15_000,
-    );
+    const calls = await target.waitForCalls(2, 15_000);
     expect(calls[1]?.headers["belfry-replay-of"]).toBe(executionId);
-    const raised = await pollUntil(
-      () => alerts.calls(),
-      (all) => all.length >= 1,
-      15_000,
-    );
+    const raised = await alerts.waitForCalls(1, 15_000);
     expect(JSON.parse(raised[0]?.body ?? "{}")).toMatchObject({
       type: "occurrence.failed",
       task: { id: task.id },
