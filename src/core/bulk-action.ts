@@ -11,7 +11,7 @@ export type BulkAction = (typeof BULK_ACTIONS)[number];
 export const BULK_PAGE_SIZE = 1000;
 
 /** Which tasks a bulk action takes: every filter given must hold, and one must be given. */
-export const bulkFilterSchema = z
+const bulkFilterSchema = z
   .strictObject({
     ids: z
       .array(z.string().regex(TASK_ID_PATTERN, "must be a task id"))

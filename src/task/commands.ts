@@ -330,7 +330,7 @@ export type ListProjectExecutionsQuery = z.output<typeof listProjectExecutionsQu
 const projectCursorSchema = z.tuple([z.number().int(), z.string().max(100), z.number().int()]);
 
 /** The most tasks a label filter of the project-wide history may match. */
-export const MAX_LABELLED_TASKS = 1_000;
+const MAX_LABELLED_TASKS = 1_000;
 
 /**
  * The ids of the project's tasks that carry every label of `labels`, from the task index; a 400
