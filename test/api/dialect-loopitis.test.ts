@@ -449,17 +449,17 @@ describe("mistakes are 400s in the error envelope, naming the Loopitis field", (
 
 describe("input Belfry could not send", () => {
   it("refuses a name with an unpaired surrogate, naming the field", async () => {
+    // A project of its own, so its listing holds only what this request could have made.
+    const own = await createProject("loopitis-surrogate");
     const target = bucket();
     const raw = `{"interval": 100, "occurrences": 1, "name": "bad \\ud800", "return_url": "${target.url}"}`;
-    const res = await api<{ status: string; error: { details: Array<{ path: string }> } }>(
-      "POST",
-      "/requests",
-      { key: project.key, raw },
-    );
+    const res = await api<ErrorEnvelope>("POST", "/requests", { key: own.key, raw });
     expect(res.status).toBe(400);
     expect(res.json.error.details[0]?.path).toBe("name");
     // Nothing was made that could call later.
-    const listed = await api<LoopitisRequest[]>("GET", "/requests?limit=100", { key: project.key });
+    const listed = await api<LoopitisRequest[]>("GET", "/requests?limit=100", { key: own.key });
+    expect(listed.status).toBe(200);
+    expect(listed.json).toEqual([]);
     expect(listed.json.map((r) => r.return_url)).not.toContain(target.url);
   });
 });
