@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { BelfryClient } from "../../cli/client";
 import { LoopitisClient } from "../../cli/commands/requests-client";
+import { pollUntil } from "./poll";
 import type { ProgrammedResponse, ReceivedCall } from "./receiver-types";
 
 export const ADMIN_TOKEN = "test-admin-token";
@@ -21,13 +22,13 @@ export function bucket(name = crypto.randomUUID()) {
       await fetch(`${base}/_program/${name}`, { method: "POST", body: JSON.stringify(responses) });
     },
     /** Wait until at least `count` calls arrived (bounded), and return them all. */
-    async waitForCalls(count: number, timeoutMs = 15_000): Promise<ReceivedCall[]> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const calls = await this.calls();
-        if (calls.length >= count || Date.now() > deadline) return calls;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    waitForCalls(count: number, timeoutMs = 15_000): Promise<ReceivedCall[]> {
+      return pollUntil(
+        () => this.calls(),
+        (calls) => calls.length >= count,
+        timeoutMs,
+        50,
+      );
     },
   };
 }
@@ -92,12 +93,8 @@ export async function waitForTask<T extends { state: string }>(
   done: (task: T) => boolean,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await api<{ payload: T }>("GET", `/api/v1/tasks/${id}`, { key });
-    if (done(res.json.payload) || Date.now() > deadline) return res.json.payload;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const read = async () => (await api<{ payload: T }>("GET", `/api/v1/tasks/${id}`, { key })).json;
+  return (await pollUntil(read, (res) => done(res.payload), timeoutMs, 50)).payload;
 }
 
 /** Wait until `check` returns a value (bounded): for eventually-consistent history. */
@@ -105,11 +102,7 @@ export async function eventually<T>(
   check: () => Promise<T | undefined>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const value = await pollUntil(check, (v) => v !== undefined, timeoutMs, 100);
+  if (value === undefined) throw new Error("condition not met in time");
+  return value;
 }

@@ -1,4 +1,5 @@
 import { type AttemptView, BelfryClient } from "../../../cli/client";
+import { pollUntil } from "../../support/poll";
 import type { ProgrammedResponse, ReceivedCall } from "../../support/receiver-types";
 
 /** The dev project's API key, from scripts/dev.env. */
@@ -16,20 +17,7 @@ export async function listAttempts(client: BelfryClient, taskId: string): Promis
   return all;
 }
 
-/** Call `read` until `done` holds or time runs out; answers the last value either way. */
-export async function pollUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { pollUntil };
 
 /**
  * A fresh bucket on the loopback receiver: the URL to give a task, what reached it, and the
