@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../scripts/dev-server";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { startReceiver } from "../support/receiver";
-import type { ReceivedCall } from "../support/receiver-types";
+import { receiverBucket } from "../support/receiver-bucket";
 import {
   CHROMIUM,
   callApi,
@@ -29,22 +29,8 @@ let page: Page;
 const requested: string[] = [];
 const cspComplaints: string[] = [];
 
-/** A fresh receiver bucket: the URL for a task, and what reached it. */
-function bucket(answers?: { status: number }[]) {
-  const name = crypto.randomUUID();
-  return {
-    url: `${receiver.url}/hook/${name}`,
-    async program(): Promise<void> {
-      await fetch(`${receiver.url}/_program/${name}`, {
-        method: "POST",
-        body: JSON.stringify(answers ?? []),
-      });
-    },
-    async calls(): Promise<ReceivedCall[]> {
-      return (await (await fetch(`${receiver.url}/_calls/${name}`)).json()) as ReceivedCall[];
-    },
-  };
-}
+/** A fresh bucket on this file's receiver. */
+const bucket = () => receiverBucket(receiver.url);
 
 const api = <T>(method: string, path: string, body?: unknown) =>
   callApi<T>(dev.url, DEV_KEY, method, path, body);
@@ -257,8 +243,8 @@ describe("the dashboard in Chromium", () => {
 
   it("charts the last attempts' lateness and outcome, replays a failure, and fits a phone", async () => {
     const answers = [200, 200, 500, 200, 200, 503, 200, 200].map((status) => ({ status }));
-    const hook = bucket(answers);
-    await hook.program();
+    const hook = bucket();
+    await hook.program(answers);
     const task = await api<Task>("POST", "/api/v1/tasks", {
       name: "nightly-report",
       url: hook.url,

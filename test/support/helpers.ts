@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { BelfryClient } from "../../cli/client";
 import { LoopitisClient } from "../../cli/commands/requests-client";
 import { pollUntil } from "./poll";
-import type { ProgrammedResponse, ReceivedCall } from "./receiver-types";
+import { receiverBucket } from "./receiver-bucket";
 
 export const ADMIN_TOKEN = "test-admin-token";
 
@@ -11,26 +11,7 @@ const WORKER_ORIGIN = "http://belfry.test";
 
 /** A fresh receiver bucket: its URL for tasks, and ways to read and program it. */
 export function bucket(name = crypto.randomUUID()) {
-  const base = env.RECEIVER_URL;
-  return {
-    url: `${base}/hook/${name}`,
-    async calls(): Promise<ReceivedCall[]> {
-      const res = await fetch(`${base}/_calls/${name}`);
-      return (await res.json()) as ReceivedCall[];
-    },
-    async program(responses: ProgrammedResponse[]): Promise<void> {
-      await fetch(`${base}/_program/${name}`, { method: "POST", body: JSON.stringify(responses) });
-    },
-    /** Wait until at least `count` calls arrived (bounded), and return them all. */
-    waitForCalls(count: number, timeoutMs = 15_000): Promise<ReceivedCall[]> {
-      return pollUntil(
-        () => this.calls(),
-        (calls) => calls.length >= count,
-        timeoutMs,
-        50,
-      );
-    },
-  };
+  return receiverBucket(env.RECEIVER_URL, name);
 }
 
 /** A fetch into the Worker under test, for the clients that take one. */
