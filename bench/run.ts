@@ -287,7 +287,8 @@ function holds(r: IntervalResult): boolean {
 
 /**
  * The highest rate of calls per second that holds, from the steady result: up while it holds,
- * down while it does not.
+ * down while it does not. Steps of about 15 % below 600/s, so that one system's share of the
+ * other's rate is not rounded to a step of a third.
  */
 async function runRamp(target: Target, steady: IntervalResult | undefined, seconds: number) {
   const steps: IntervalResult[] = [];
@@ -296,7 +297,7 @@ async function runRamp(target: Target, steady: IntervalResult | undefined, secon
   if (!steady) steps.push(start);
   if (holds(start)) {
     let held: number | null = start.tasks;
-    for (const rate of [400, 500, 600, 800, 1000]) {
+    for (const rate of [350, 400, 450, 500, 550, 600, 700, 800, 1000]) {
       const r = await runInterval(target, `ramp-${rate}`, rate, seconds);
       steps.push(r);
       if (!holds(r)) break;
@@ -304,7 +305,7 @@ async function runRamp(target: Target, steady: IntervalResult | undefined, secon
     }
     return { held, steps };
   }
-  for (const rate of [250, 200, 150, 100]) {
+  for (const rate of [275, 250, 225, 200, 150, 100]) {
     const r = await runInterval(target, `ramp-${rate}`, rate, seconds);
     steps.push(r);
     if (holds(r)) return { held: rate, steps };
