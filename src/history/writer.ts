@@ -1,6 +1,7 @@
 import type { ProgressUpdate, TaskIndexEntry } from "../core/history";
 import { upsertTaskStatement } from "../db/task-index";
 import { meter } from "../metering";
+import { taskObject } from "../task-address";
 import { attemptStartedAt, attemptSucceeded, type HistoryChunk } from "./records";
 import { historyShards } from "./shards";
 import { addToStats } from "./stats";
@@ -120,7 +121,7 @@ export async function acknowledgeChunks(env: Env, chunks: HistoryChunk[]): Promi
   }
   const results = await Promise.allSettled(
     [...byTask.values()].map(({ taskId, createdAt, seqs }) =>
-      env.TASKS.get(env.TASKS.idFromName(taskId)).acknowledge(createdAt, seqs),
+      taskObject(env, taskId).acknowledge(createdAt, seqs),
     ),
   );
   const failed = results.filter((r) => r.status === "rejected").length;

@@ -40,6 +40,7 @@ import {
 import { historyShards, shardFor } from "../history/shards";
 import { readProjectStats } from "../history/stats";
 import { meter } from "../metering";
+import { taskObject } from "../task-address";
 import { type LifecycleAction, type ProjectStats, STATS_WINDOW_NAMES } from "../wire/answers";
 import { checkCreateBudgets, checkPatchBudget } from "./budgets";
 import type { ReplayedExecution, TaskResult } from "./task-object";
@@ -63,7 +64,7 @@ async function unwrap<T>(call: Promise<unknown>): Promise<T> {
 
 function taskStub(env: Env, id: string) {
   if (!TASK_ID_PATTERN.test(id)) throw new BelfryError("not_found", "task not found");
-  return env.TASKS.get(env.TASKS.idFromName(id));
+  return taskObject(env, id);
 }
 
 /** How an interface may create differently: the core's options, plus an id chosen in advance. */

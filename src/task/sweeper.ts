@@ -8,6 +8,7 @@ import {
 } from "../db/task-index";
 import { purgeHistoryBefore } from "../history/retention";
 import { purgeStatsBefore, STATS_RETENTION_MS } from "../history/stats";
+import { taskObject } from "../task-address";
 
 /** A task this late is assumed to have lost its alarm. */
 export const SWEEP_GRACE_MS = 30_000;
@@ -26,13 +27,12 @@ export async function sweep(
 ): Promise<{ rearmed: number; expired: number; purged: number }> {
   const db = database(env.DB);
   const config = readConfig(env);
-  const stub = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
 
   const overdue = await findOverdueTasks(db, now, SWEEP_GRACE_MS, SWEEP_BATCH);
   // One object failing to answer must not stop the others, nor the purge.
   await Promise.allSettled(
     overdue.map(async ({ id, nextRunAt }) => {
-      const answer = await stub(id).rearm();
+      const answer = await taskObject(env, id).rearm();
       if (!answer.exists) await removeIndexedTask(env.DB, id);
       else if (answer.wake_at !== nextRunAt) await correctWakeTime(env.DB, id, answer.wake_at);
     }),
@@ -42,7 +42,7 @@ export async function sweep(
   const expired = await findExpiredTasks(db, now, EXPIRE_BATCH);
   const removed = await Promise.allSettled(
     expired.map(async ({ id }) => {
-      if (await stub(id).expire(now - ttlMs)) await removeIndexedTask(env.DB, id);
+      if (await taskObject(env, id).expire(now - ttlMs)) await removeIndexedTask(env.DB, id);
     }),
   );
 
