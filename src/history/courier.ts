@@ -41,16 +41,18 @@ export class HistoryCourier {
   private outbox: Outbox;
   private sending = false;
 
+  /** `spillTable`: whether the object's storage held the spill table when it started. */
   constructor(
     private readonly host: CourierHost,
     private readonly settings: CourierSettings,
     state: OutboxState = emptyOutbox(),
+    spillTable?: boolean,
   ) {
-    this.outbox = this.open(state);
+    this.outbox = this.open(state, spillTable);
   }
 
-  private open(state: OutboxState): Outbox {
-    return new Outbox(state, new SqlSpillStore(this.host.sql), {
+  private open(state: OutboxState, spillTable?: boolean): Outbox {
+    return new Outbox(state, new SqlSpillStore(this.host.sql, spillTable), {
       ...DEFAULT_OUTBOX_SETTINGS,
       flushMs: this.settings.historyFlushMs,
     });

@@ -10,8 +10,13 @@ export class SqlSpillStore implements SpillStore {
   private exists: boolean;
   private total: number | null = null;
 
-  constructor(private readonly sql: SqlStorage) {
+  /** `exists`: whether the storage holds the table already, when the caller knows. */
+  constructor(
+    private readonly sql: SqlStorage,
+    exists?: boolean,
+  ) {
     this.exists =
+      exists ??
       sql
         .exec<{ n: number }>(
           "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'history_spill'",

@@ -21,6 +21,8 @@ type Pending = {
 /** What the notifier needs from the object that hosts it. */
 export interface NotifierHost {
   sql: SqlStorage;
+  /** Whether the object's storage held the notifications table when it started. */
+  hasTable: boolean;
   waitUntil(promise: Promise<unknown>): void;
   /** The project's signing secrets, at send time. */
   secrets(): Promise<string[]>;
@@ -41,12 +43,7 @@ export class Notifier {
   private sending = false;
 
   constructor(private readonly host: NotifierHost) {
-    this.exists =
-      host.sql
-        .exec<{ n: number }>(
-          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'notifications'",
-        )
-        .one().n > 0;
+    this.exists = host.hasTable;
   }
 
   /** Queue one signed POST of `payload` to `url` (written with the object's current write). */

@@ -6,7 +6,7 @@ import { meter } from "../metering";
 /** How long the secrets a task holds are used before D1 is asked whether they changed. */
 const REFRESH_AFTER_MS = 60_000;
 
-interface StoredSecrets {
+export interface StoredSecrets {
   project_id: string;
   values: string[];
   /** The project's alert destination, read with the secrets (absent when stored before it). */
@@ -21,33 +21,28 @@ interface StoredSecrets {
  * read, the same refresh, the same push when it changes.
  */
 export class SigningKeys {
-  /** As stored, read on first use (null until then): creating or reading a task never needs them. */
-  private stored: StoredSecrets | undefined | null = null;
-  private checkedAt = 0;
+  /**
+   * When the secrets held were last known current. Those stored were checked when stored or
+   * pushed since (a rotation reaches the task as it happens): a task that restarts signs with
+   * them for a while before asking D1 again.
+   */
+  private checkedAt = Date.now();
   private refreshing: Promise<void> | null = null;
 
+  /** `stored`: the secrets as the object's storage held them when it started. */
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly env: Env,
     private readonly waitUntil: (promise: Promise<unknown>) => void,
+    private stored: StoredSecrets | undefined,
   ) {}
-
-  private held(): StoredSecrets | undefined {
-    if (this.stored === null) {
-      this.stored = this.storage.kv.get<StoredSecrets>("secrets");
-      // Checked when stored or pushed since (a rotation reaches the task as it happens): a
-      // task that restarts signs with them for a while before asking D1 again.
-      this.checkedAt = Date.now();
-    }
-    return this.stored;
-  }
 
   /** The secrets to sign with now (two during a rotation). */
   async current(projectId: string): Promise<string[]> {
-    const stored = this.held();
+    const stored = this.stored;
     if (!stored || stored.project_id !== projectId) {
       await this.refresh(projectId);
-      return this.held()?.values ?? [];
+      return this.stored?.values ?? [];
     }
     if (Date.now() - this.checkedAt > REFRESH_AFTER_MS && !this.refreshing) {
       const refreshing = this.refresh(projectId)
@@ -66,7 +61,7 @@ export class SigningKeys {
 
   /** The project's alert destination as last read (with the secrets), or null for none. */
   alertDestination(): AlertDestination | null {
-    return this.held()?.alerts ?? null;
+    return this.stored?.alerts ?? null;
   }
 
   /** Read the secrets from D1 now (a rotation just happened, or none are held yet). */
@@ -88,7 +83,7 @@ export class SigningKeys {
       }
     }
     const alerts = row ? alertDestinationOf(row) : null;
-    const held = this.held();
+    const held = this.stored;
     const same =
       held?.project_id === projectId &&
       held.values.length === values.length &&

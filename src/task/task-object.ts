@@ -73,9 +73,10 @@ export class TaskObject extends DurableObject<Env> {
     const rearm = () => this.arm();
     this.config = readConfig(env);
     this.store = new TaskStore(ctx.storage);
-    this.keys = new SigningKeys(ctx.storage, env, waitUntil);
+    this.keys = new SigningKeys(ctx.storage, env, waitUntil, this.store.storedSecrets);
     this.notifier = new Notifier({
       sql: ctx.storage.sql,
+      hasTable: this.store.tables.has("notifications"),
       waitUntil,
       secrets: async () => {
         const def = this.store.definition;
@@ -95,7 +96,8 @@ export class TaskObject extends DurableObject<Env> {
         return chunkHeader(definition, runtime, this.config);
       },
     };
-    this.history = new HistoryCourier(host, this.config, this.store.storedOutbox);
+    const { storedOutbox, tables } = this.store;
+    this.history = new HistoryCourier(host, this.config, storedOutbox, tables.has("history_spill"));
     this.index = new IndexPublisher({
       env: () => this.env,
       waitUntil,

@@ -2,6 +2,7 @@ import type { TaskDefinition } from "../core/task-definition";
 import type { TaskRuntime } from "../core/task-runtime";
 import type { OutboxState } from "../history/outbox";
 import { meter } from "../metering";
+import type { StoredSecrets } from "./signing-keys";
 
 /** What the object stores of itself besides its definition: one value, one write per call. */
 interface StoredRuntime extends TaskRuntime {
@@ -12,21 +13,38 @@ interface StoredRuntime extends TaskRuntime {
  * A task object's own storage (docs/architecture.md): the definition; the runtime and the
  * outbox as one value, so a call costs one write; the `$state` a body may use; and the one
  * alarm, written only when its time moves. Writes are synchronous, so a commit and the alarm
- * set after it land in one storage transaction.
+ * set after it land in one storage transaction. A starting object reads its values and the
+ * names of its tables in two queries, whatever its parts keep: an object that calls less
+ * often than every few seconds starts again for each call.
  */
 export class TaskStore {
   definition: TaskDefinition | undefined;
   runtime: TaskRuntime | undefined;
   /** The outbox as it was stored when the object started. */
   readonly storedOutbox: OutboxState | undefined;
+  /** The signing secrets as they were stored when the object started (signing-keys.ts). */
+  readonly storedSecrets: StoredSecrets | undefined;
+  /** The SQL tables the object's storage held when it started. */
+  readonly tables: ReadonlySet<string>;
   /** The runtime or the outbox changed since the last commit. */
   dirty = false;
   /** The alarm time last set, so an unchanged alarm costs no write. */
   private armedAt: number | null = null;
+  /** The `$state`, as stored. */
+  private state: unknown;
 
   constructor(private readonly storage: DurableObjectStorage) {
-    this.definition = storage.kv.get<TaskDefinition>("definition");
-    const stored = storage.kv.get<StoredRuntime>("runtime");
+    const values = new Map(storage.kv.list());
+    this.definition = values.get("definition") as TaskDefinition | undefined;
+    this.storedSecrets = values.get("secrets") as StoredSecrets | undefined;
+    this.state = values.get("job_state");
+    const stored = values.get("runtime") as StoredRuntime | undefined;
+    this.tables = new Set(
+      storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((t) => t.name),
+    );
     if (stored) {
       const { outbox, ...runtime } = stored;
       this.runtime = runtime;
@@ -42,10 +60,11 @@ export class TaskStore {
 
   /** The `$state` the task's last successful answer set, or null. */
   jobState(): unknown {
-    return this.storage.kv.get("job_state") ?? null;
+    return this.state ?? null;
   }
 
   putJobState(state: unknown): void {
+    this.state = state;
     this.storage.kv.put("job_state", state);
     meter("do_rows_written");
   }
@@ -78,6 +97,7 @@ export class TaskStore {
   async forget(): Promise<void> {
     this.definition = undefined;
     this.runtime = undefined;
+    this.state = undefined;
     this.armedAt = null;
     await this.storage.deleteAll();
   }
