@@ -64,6 +64,11 @@ export class SigningKeys {
     return this.stored?.alerts ?? null;
   }
 
+  /** The object's storage was deleted: nothing is held any more, in storage or here. */
+  forget(): void {
+    this.stored = undefined;
+  }
+
   /** Read the secrets from D1 now (a rotation just happened, or none are held yet). */
   async refresh(projectId: string): Promise<void> {
     const row = await projectKeysStatement(this.env.DB, projectId).first<ProjectKeysRow>();

@@ -394,6 +394,7 @@ export class TaskObject extends DurableObject<Env> {
   /** Drop the task from memory and storage (the alarm goes with it). */
   private async forget(): Promise<void> {
     await this.store.forget();
+    this.keys.forget();
     this.history.reset();
     this.notifier.reset();
   }

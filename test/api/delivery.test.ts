@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
@@ -271,5 +271,23 @@ describe("idempotency", () => {
       { key: project.key },
     );
     expect(history.json.payload.results).toEqual([]);
+  });
+
+  it("a task re-created under a key after a delete stores its signing secrets again", async () => {
+    const target = bucket();
+    const body = { url: target.url, schedule: { delay: 0 }, idempotency_key: "recreate-2" };
+    const first = await create(body);
+    await attempts(first.id, 1);
+    await api("DELETE", `/api/v1/tasks/${first.id}`, { key: project.key });
+    const again = await create({ ...body, schedule: { delay: "1h" } });
+    expect(again.id).toBe(first.id);
+    // Held in the object's storage, so a restarted object signs without asking D1.
+    const stored = await runInDurableObject(
+      env.TASKS.get(env.TASKS.idFromName(again.id)),
+      (_instance, state) =>
+        state.storage.kv.get<{ project_id: string; values: string[] }>("secrets"),
+    );
+    expect(stored?.project_id).toBe(project.id);
+    expect(stored?.values).toEqual([project.secret]);
   });
 });
