@@ -49,3 +49,25 @@ export function checkGrid(plan: GridPlan, calls: readonly Arrival[]): GridCheck 
   }
   return { onGrid, offGrid, duplicates, missing: plan.tasks * plan.occurrences - onGrid };
 }
+
+/**
+ * Lateness (ms) of the calls on their grid point, split by their place in their task's run:
+ * each task's first call, its last, and those between. All tasks of a scenario start within
+ * one second and end within one, so the first and last calls show what starting and finishing
+ * many tasks at once costs, apart from the steady calls between.
+ */
+export function latenessByPlace(
+  plan: GridPlan,
+  calls: readonly Arrival[],
+): { first: number[]; between: number[]; last: number[] } {
+  const split = { first: [] as number[], between: [] as number[], last: [] as number[] };
+  for (const call of calls) {
+    const start = plan.starts[Number(call.task)];
+    if (start === undefined) continue;
+    const k = (call.scheduledAt - start) / plan.every;
+    if (!Number.isInteger(k) || k < 0 || k >= plan.occurrences) continue;
+    const place = k === 0 ? "first" : k === plan.occurrences - 1 ? "last" : "between";
+    split[place].push(call.receivedAt - call.scheduledAt);
+  }
+  return split;
+}

@@ -10,7 +10,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startDevServer, startWranglerDev } from "../scripts/dev-server.ts";
 import { pool } from "./belfry-client.ts";
-import { checkGrid, spreadStarts } from "./grid.ts";
+import { checkGrid, latenessByPlace, spreadStarts } from "./grid.ts";
 import { type HistoryFootprint, historyFootprint } from "./history.ts";
 import { ANCHORS, type PerCall, pricePerMillion } from "./price.ts";
 import { GroupMonitor, sampleGroup } from "./process-stats.ts";
@@ -83,6 +83,8 @@ interface IntervalResult {
   /** Calls in the history (Belfry); null for the floor, which keeps none. */
   recorded: number | null;
   lateness: { p50: number; p90: number; p99: number; max: number };
+  /** p99 lateness of each task's first call, of its last, and of the calls between. */
+  p99ByPlace: { first: number; between: number; last: number };
   /** How long before the first call the last task was created (s). */
   createdAheadSeconds: number;
   /** CPU of the server's whole process group from the first call until everything was received and recorded, less its idle CPU over that window. */
@@ -215,7 +217,9 @@ async function runInterval(
 
   const arrivals = receiver.arrivals(scenario);
   const probeCalls = receiver.arrivals(probeScenario).calls;
-  const grid = checkGrid({ tasks, every: 1000, occurrences: seconds, starts }, arrivals.calls);
+  const plan = { tasks, every: 1000, occurrences: seconds, starts };
+  const grid = checkGrid(plan, arrivals.calls);
+  const byPlace = latenessByPlace(plan, arrivals.calls);
   const received = arrivals.calls.length + probeCalls.length;
   const cpuSeconds = Math.max(0, usage.cpuSeconds - idlePerSecond * windowSeconds);
   const result: IntervalResult = {
@@ -229,6 +233,11 @@ async function runInterval(
     ...grid,
     recorded: target.recorded(scenario, true),
     lateness: summarise(lateness(arrivals.calls)),
+    p99ByPlace: {
+      first: summarise(byPlace.first).p99,
+      between: summarise(byPlace.between).p99,
+      last: summarise(byPlace.last).p99,
+    },
     createdAheadSeconds,
     cpuSeconds: round(cpuSeconds),
     idleCpuPercent: round(idlePerSecond * 100, 1),
@@ -449,6 +458,11 @@ printTable(
   ]),
 );
 for (const r of intervals) {
+  const { first, between, last } = r.p99ByPlace;
+  console.log(
+    `${r.scenario} ${r.system}: p99 lateness of each task's first call ${first} ms, ` +
+      `of its last ${last} ms, of the calls between ${between} ms`,
+  );
   if (r.overload) {
     const o = r.overload;
     console.log(
