@@ -26,6 +26,14 @@ export function spreadStarts(base: number, tasks: number): number[] {
   return Array.from({ length: tasks }, (_, i) => base + Math.floor((i * 1000) / tasks));
 }
 
+/** Which of its task's grid points (0, 1, …) a call claims, or null when it claims none. */
+function gridIndex(plan: GridPlan, call: Arrival): number | null {
+  const task = Number(call.task);
+  const start = Number.isInteger(task) ? plan.starts[task] : undefined;
+  const k = start === undefined ? Number.NaN : (call.scheduledAt - start) / plan.every;
+  return Number.isInteger(k) && k >= 0 && k < plan.occurrences ? k : null;
+}
+
 /** Match each received call to its task's grid. */
 export function checkGrid(plan: GridPlan, calls: readonly Arrival[]): GridCheck {
   const hit = new Set<string>();
@@ -33,14 +41,12 @@ export function checkGrid(plan: GridPlan, calls: readonly Arrival[]): GridCheck 
   let offGrid = 0;
   let duplicates = 0;
   for (const call of calls) {
-    const task = Number(call.task);
-    const start = Number.isInteger(task) ? plan.starts[task] : undefined;
-    const k = start === undefined ? Number.NaN : (call.scheduledAt - start) / plan.every;
-    if (!Number.isInteger(k) || k < 0 || k >= plan.occurrences) {
+    const k = gridIndex(plan, call);
+    if (k === null) {
       offGrid += 1;
       continue;
     }
-    const point = `${task}:${k}`;
+    const point = `${Number(call.task)}:${k}`;
     if (hit.has(point)) duplicates += 1;
     else {
       hit.add(point);
@@ -62,10 +68,8 @@ export function latenessByPlace(
 ): { first: number[]; between: number[]; last: number[] } {
   const split = { first: [] as number[], between: [] as number[], last: [] as number[] };
   for (const call of calls) {
-    const start = plan.starts[Number(call.task)];
-    if (start === undefined) continue;
-    const k = (call.scheduledAt - start) / plan.every;
-    if (!Number.isInteger(k) || k < 0 || k >= plan.occurrences) continue;
+    const k = gridIndex(plan, call);
+    if (k === null) continue;
     const place = k === 0 ? "first" : k === plan.occurrences - 1 ? "last" : "between";
     split[place].push(call.receivedAt - call.scheduledAt);
   }
