@@ -4,6 +4,7 @@ import { meter } from "../metering";
 import type { ChunkHeader } from "./index-row";
 import {
   DEFAULT_OUTBOX_SETTINGS,
+  deliveryDelaySeconds,
   emptyOutbox,
   Outbox,
   type OutboxState,
@@ -15,17 +16,6 @@ import { writeChunks } from "./writer";
 
 /** The largest serialised attempt an outbox takes (a Queue message holds 128 KB). */
 const MAX_ATTEMPT_BYTES = 64_000;
-/** The longest a sealed chunk waits before it is first sent: see spreadMs(). */
-const MAX_SPREAD_MS = 5_000;
-
-/**
- * How long after sealing a chunk is first sent, drawn at random within: a sixth of the flush
- * interval, at most 5 s — so tasks that finish or flush together spread their writes, and a
- * record still reaches D1 well within HISTORY_FLUSH_MS of the last attempt it holds.
- */
-export function spreadMs(flushMs: number): number {
-  return Math.min(MAX_SPREAD_MS, Math.floor(flushMs / 6));
-}
 
 /** What the courier needs from the object that hosts it. */
 export interface CourierHost {
@@ -66,7 +56,6 @@ export class HistoryCourier {
     return new Outbox(state, new SqlSpillStore(this.host.sql, spillTable), {
       ...DEFAULT_OUTBOX_SETTINGS,
       flushMs: this.settings.historyFlushMs,
-      spreadMs: spreadMs(this.settings.historyFlushMs),
     });
   }
 
@@ -97,19 +86,17 @@ export class HistoryCourier {
   ): void {
     const { historyBodyBytes } = this.settings;
     const encoded = encodeAttempt(attempt, owner, historyBodyBytes, MAX_ATTEMPT_BYTES);
-    const now = Date.now();
-    if (!this.outbox.fits(attempt.started_at, encoded.length)) {
-      this.outbox.seal(this.host.header(), now);
-    }
+    if (!this.outbox.fits(attempt.started_at, encoded.length)) this.outbox.seal(this.host.header());
     this.outbox.add(encoded, attempt.started_at);
-    if (sealNow || this.outbox.shouldSeal(now, nextWake)) this.outbox.seal(this.host.header(), now);
+    if (sealNow || this.outbox.shouldSeal(Date.now(), nextWake)) {
+      this.outbox.seal(this.host.header());
+    }
   }
 
   /** Seal the open chunk when it is due (or `force`). True when it did. */
   sealIfDue(nextWake: number | null, force = false): boolean {
-    const now = Date.now();
-    if (!force && !this.outbox.shouldSeal(now, nextWake)) return false;
-    this.outbox.seal(this.host.header(), now);
+    if (!force && !this.outbox.shouldSeal(Date.now(), nextWake)) return false;
+    this.outbox.seal(this.host.header());
     return true;
   }
 
@@ -136,12 +123,17 @@ export class HistoryCourier {
     this.sending = true;
     const sending = (async () => {
       let sizes: number[] = [];
+      const { historyFlushMs } = this.settings;
       try {
         for (const batch of batches) {
           sizes = batch.map((c) => c.body.length);
-          await this.host
-            .env()
-            .HISTORY.sendBatch(batch.map((c) => ({ body: c.body, contentType: "text" as const })));
+          await this.host.env().HISTORY.sendBatch(
+            batch.map((c) => ({
+              body: c.body,
+              contentType: "text" as const,
+              delaySeconds: deliveryDelaySeconds(historyFlushMs, Math.random()),
+            })),
+          );
           meter("queue_messages", batch.length);
           meter(
             "queue_bytes",
@@ -167,7 +159,7 @@ export class HistoryCourier {
    * to D1, or, failing that, to the queue; throws when both fail, so the caller keeps the task.
    */
   async handOver(extra: Pick<ChunkHeader, "task"> = {}): Promise<void> {
-    this.outbox.seal({ ...this.host.header(), ...extra }, Date.now());
+    this.outbox.seal({ ...this.host.header(), ...extra });
     const chunks = this.outbox.allSealed();
     try {
       const parsed = chunks.map((c) => JSON.parse(c.body) as HistoryChunk);

@@ -28,14 +28,6 @@ export interface OutboxSettings {
   /** After a failed send, wait this long, doubling per failure up to maxBackoffMs. */
   backoffMs: number;
   maxBackoffMs: number;
-  /**
-   * A sealed chunk is first sent at a moment drawn at random within this long after sealing,
-   * so tasks that seal together (finishing together, or on the same cron) do not all write
-   * D1 in the same instant.
-   */
-  spreadMs: number;
-  /** Draws the moment within spreadMs: a number in [0, 1). */
-  random: () => number;
 }
 
 export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
@@ -48,9 +40,23 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
   ackTimeoutMs: 30_000,
   backoffMs: 5_000,
   maxBackoffMs: 300_000,
-  spreadMs: 0,
-  random: Math.random,
 };
+
+/** The longest the queue holds a chunk back before the history writer takes it. */
+const MAX_DELIVERY_DELAY_SECONDS = 5;
+
+/**
+ * How long the queue holds a chunk back before delivering it to the history writer, drawn at
+ * random (`random` in [0, 1)) from whole seconds up to a sixth of the flush interval, at most
+ * 5 s. Tasks that seal together — one-time tasks created in one batch, tasks on the same cron,
+ * tasks that finish in the same second — so reach D1 and take their acknowledgements spread
+ * over a few seconds rather than in one burst, and a record still reaches D1 well within the
+ * flush interval. The send itself is not delayed: it costs the object no extra wake-up.
+ */
+export function deliveryDelaySeconds(flushMs: number, random: number): number {
+  const spread = Math.min(MAX_DELIVERY_DELAY_SECONDS, Math.floor(flushMs / 6_000));
+  return Math.floor(random * (spread + 1));
+}
 
 /** A sealed chunk: its message, and how its sending went. */
 /** Attempts not yet in D1, with the ordinal of the first. */
@@ -65,8 +71,6 @@ export interface SealedChunk {
   /** How many attempts it holds. */
   count: number;
   body: string;
-  /** When it is first sent (absent in chunks stored before chunks were spread: at once). */
-  send_at?: number;
   /** When it was last handed to the queue, and how many times. */
   sent_at: number | null;
   tries: number;
@@ -180,21 +184,12 @@ export class Outbox {
    * Seal the open chunk (possibly empty, to carry only `header`'s index changes) into a message:
    * `header` — who the attempts belong to and the task's progress — plus `seq` and `attempts`.
    */
-  seal(header: Record<string, unknown>, now: number): SealedChunk {
+  seal(header: Record<string, unknown>): SealedChunk {
     const s = this.current;
     const seq = s.next_seq - s.open.length;
     const head = JSON.stringify({ ...header, seq });
     const body = `${head.slice(0, -1)},"attempts":[${s.open.join(",")}]}`;
-    const { spreadMs, random } = this.settings;
-    const send_at = now + Math.floor(random() * spreadMs);
-    const chunk: SealedChunk = {
-      seq,
-      count: s.open.length,
-      body,
-      send_at,
-      sent_at: null,
-      tries: 0,
-    };
+    const chunk: SealedChunk = { seq, count: s.open.length, body, sent_at: null, tries: 0 };
     s.open = [];
     s.open_bytes = 0;
     s.open_since = null;
@@ -223,12 +218,6 @@ export class Outbox {
     }
   }
 
-  /** When an inline chunk is next to be sent: first at its send_at, then if unacknowledged. */
-  private sendAt(chunk: SealedChunk): number {
-    if (chunk.sent_at === null) return chunk.send_at ?? 0;
-    return this.resendAt(chunk.sent_at, chunk.tries);
-  }
-
   private resendAt(sentAt: number, tries: number): number {
     const { ackTimeoutMs, maxBackoffMs } = this.settings;
     return sentAt + Math.min(ackTimeoutMs * 2 ** Math.max(0, tries - 1), maxBackoffMs);
@@ -249,7 +238,11 @@ export class Outbox {
         }
       }
     }
-    for (const chunk of s.sealed) if (this.sendAt(chunk) <= now) chunks.push(chunk);
+    for (const chunk of s.sealed) {
+      if (chunk.sent_at === null || this.resendAt(chunk.sent_at, chunk.tries) <= now) {
+        chunks.push(chunk);
+      }
+    }
     const batches: SealedChunk[][] = [];
     let batch: SealedChunk[] = [];
     let bytes = 0;
@@ -331,7 +324,9 @@ export class Outbox {
     const s = this.current;
     let at = Number.POSITIVE_INFINITY;
     if (s.open_since !== null) at = s.open_since + this.settings.flushMs;
-    for (const chunk of s.sealed) at = Math.min(at, Math.max(now, this.sendAt(chunk)));
+    for (const chunk of s.sealed) {
+      at = Math.min(at, chunk.sent_at === null ? now : this.resendAt(chunk.sent_at, chunk.tries));
+    }
     if (this.spilledAny) {
       // Spilled chunks go out a page at a time: the next page once this one is acknowledged.
       let earliest = this.spillSent.size === 0 ? now : Number.POSITIVE_INFINITY;

@@ -109,8 +109,7 @@ export class CallRunner {
     const alerts = keys.alertDestination();
     const settled = settleAttempt(def, current, runtime, timer, result, alerts, now);
     if (settled.jobState !== undefined) store.putJobState(settled.jobState);
-    // A change of state reaches the index with the chunk that records it, sealed at once (and
-    // sent within seconds: the outbox spreads the sends of chunks sealed together).
+    // A change of state reaches the index with the chunk that records it, sealed at once.
     const owner = { task_id: current.id, created_at: current.created_at };
     history.record(settled.record, owner, settled.stateChanged, wakeTime(runtime));
     this.host.commit();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_OUTBOX_SETTINGS,
+  deliveryDelaySeconds,
   emptyOutbox,
   MAX_BATCH_BYTES,
   MAX_BATCH_MESSAGES,
@@ -48,7 +49,7 @@ describe("the outbox", () => {
       expect(box.shouldSeal(T0 + i * 1000, T0 + (i + 1) * 1000)).toBe(false);
     }
     expect(box.shouldSeal(T0 + 10_000, T0 + 11_000)).toBe(true);
-    const chunk = box.seal(header, T0);
+    const chunk = box.seal(header);
     expect(chunk.seq).toBe(0);
     expect(chunk.count).toBe(5);
     const message = JSON.parse(chunk.body);
@@ -56,7 +57,7 @@ describe("the outbox", () => {
     expect(message.attempts.map((a: string[]) => a[0])).toEqual(["a0", "a1", "a2", "a3", "a4"]);
     // The next chunk continues the ordinals.
     box.add(attempt(5), T0 + 11_000);
-    expect(box.seal(header, T0).seq).toBe(5);
+    expect(box.seal(header).seq).toBe(5);
   });
 
   it("seals a slow task's attempt at once", () => {
@@ -87,7 +88,7 @@ describe("the outbox", () => {
     const { box } = outbox();
     for (let i = 0; i < 30; i++) {
       box.add(attempt(i, 80_000), T0);
-      box.seal(header, T0);
+      box.seal(header);
     }
     // Inline room is small; most chunks spilled, all still due.
     const batches = box.due(T0);
@@ -100,44 +101,20 @@ describe("the outbox", () => {
     }
   });
 
-  it("sends a sealed chunk at a moment drawn within spreadMs, so chunks sealed together spread", () => {
-    const draws = [0, 0.5, 0.999];
-    const spread: OutboxSettings = {
-      ...settings,
-      spreadMs: 4_000,
-      random: () => draws.shift() ?? 0,
-    };
-    const boxes = [0, 1, 2].map(() => outbox(new MemorySpill(), spread).box);
-    for (const box of boxes) {
-      box.add(attempt(0), T0);
-      box.seal(header, T0);
-    }
-    expect(boxes.map((b) => b.wakeAt(T0))).toEqual([T0, T0 + 2_000, T0 + 3_996]);
-    const [first, middle, last] = boxes;
-    expect(first?.due(T0).flat()).toHaveLength(1);
-    expect(middle?.due(T0 + 1_999)).toHaveLength(0);
-    expect(middle?.due(T0 + 2_000).flat()).toHaveLength(1);
-    // Past its moment it is due at once, and once sent it waits for its acknowledgement.
-    expect(last?.wakeAt(T0 + 10_000)).toBe(T0 + 10_000);
-    last?.markSent(last.due(T0 + 10_000).flat(), T0 + 10_000);
-    expect(last?.wakeAt(T0 + 10_000)).toBe(T0 + 10_000 + settings.ackTimeoutMs);
-  });
-
-  it("sends at once a chunk stored without a moment of its own", () => {
-    const { box, spill } = outbox();
-    box.add(attempt(0), T0);
-    box.seal(header, T0 + 5_000);
-    const stored = JSON.parse(JSON.stringify(box.state()));
-    delete stored.sealed[0].send_at;
-    const restarted = new Outbox(stored, spill, settings);
-    expect(restarted.wakeAt(T0)).toBe(T0);
-    expect(restarted.due(T0).flat()).toHaveLength(1);
+  it("spreads deliveries over whole seconds up to a sixth of the flush interval, at most 5 s", () => {
+    const delays = (flushMs: number) =>
+      [0, 0.2, 0.5, 0.999].map((r) => deliveryDelaySeconds(flushMs, r));
+    expect(delays(30_000)).toEqual([0, 1, 3, 5]);
+    expect(delays(60_000)).toEqual([0, 1, 3, 5]);
+    expect(delays(12_000)).toEqual([0, 0, 1, 2]);
+    // A short flush interval (as in tests) is not held back at all.
+    expect(delays(500)).toEqual([0, 0, 0, 0]);
   });
 
   it("backs off exponentially, capped, when the queue refuses, and never asks to wake at once", () => {
     const { box } = outbox();
     box.add(attempt(0), T0);
-    box.seal(header, T0);
+    box.seal(header);
     expect(box.wakeAt(T0)).toBe(T0);
     let now = T0;
     const waits: number[] = [];
@@ -160,7 +137,7 @@ describe("the outbox", () => {
   it("sends a chunk again when no acknowledgement comes, waiting longer each time", () => {
     const { box } = outbox();
     box.add(attempt(0), T0);
-    box.seal(header, T0);
+    box.seal(header);
     box.markSent(box.due(T0).flat(), T0);
     expect(box.due(T0 + settings.ackTimeoutMs - 1)).toHaveLength(0);
     const again = box.due(T0 + settings.ackTimeoutMs).flat();
@@ -173,10 +150,10 @@ describe("the outbox", () => {
   it("reads back what it holds, sealed and open, with each chunk's first ordinal", () => {
     const { box } = outbox();
     for (let i = 0; i < 3; i++) box.add(attempt(i), T0 + i);
-    box.seal(header, T0);
-    box.seal(header, T0); // an empty chunk carries only the header: nothing to read back
+    box.seal(header);
+    box.seal(header); // an empty chunk carries only the header: nothing to read back
     box.add(attempt(3), T0 + 3);
-    box.seal(header, T0);
+    box.seal(header);
     box.add(attempt(4), T0 + 4);
     const held = box.pending();
     expect(held.map((c) => c.seq)).toEqual([0, 3, 4]);
@@ -194,9 +171,9 @@ describe("the outbox", () => {
   it("drops acknowledged chunks, and an acknowledgement of an unknown chunk changes nothing", () => {
     const { box } = outbox();
     box.add(attempt(0), T0);
-    const first = box.seal(header, T0);
+    const first = box.seal(header);
     box.add(attempt(1), T0);
-    box.seal(header, T0);
+    box.seal(header);
     box.markSent(box.due(T0).flat(), T0);
     expect(box.acknowledge([first.seq])).toBe(true);
     expect(box.acknowledge([first.seq])).toBe(false);
@@ -210,7 +187,7 @@ describe("the outbox", () => {
   it("survives a restart: the stored state sends what was not acknowledged", () => {
     const { box, spill } = outbox();
     box.add(attempt(0), T0);
-    box.seal(header, T0);
+    box.seal(header);
     box.markSent(box.due(T0).flat(), T0);
     box.add(attempt(1), T0 + 1000);
     // What the object stored with its last write, read back after a restart.
@@ -224,7 +201,7 @@ describe("the outbox", () => {
         .map((c) => c.seq),
     ).toEqual([0]);
     restarted.add(attempt(2), T0 + 2000);
-    expect(restarted.seal(header, T0)).toMatchObject({ seq: 1, count: 2 });
+    expect(restarted.seal(header)).toMatchObject({ seq: 1, count: 2 });
   });
 
   it("spills a backlog beyond the inline budget and stays bounded, counting what it drops", () => {
@@ -232,7 +209,7 @@ describe("the outbox", () => {
     const { box, spill } = outbox(new MemorySpill(), small);
     for (let i = 0; i < 100; i++) {
       box.add(attempt(i, 1_000), T0 + i);
-      box.seal(header, T0);
+      box.seal(header);
       box.markFailed(T0 + i); // the queue is down
     }
     const inline = box.state().sealed.reduce((n, c) => n + c.body.length, 0);
