@@ -11,7 +11,7 @@ import {
   type PendingChunk,
 } from "./outbox";
 import { type ChunkOwner, encodeAttempt, type HistoryChunk } from "./records";
-import { SqlSpillStore } from "./spill-store";
+import { SqlSpillStore, type StorageTables } from "./spill-store";
 import { writeChunks } from "./writer";
 
 /** The largest serialised attempt an outbox takes (a Queue message holds 128 KB). */
@@ -21,6 +21,8 @@ const MAX_ATTEMPT_BYTES = 64_000;
 export interface CourierHost {
   env(): Env;
   sql: SqlStorage;
+  /** The tables the object's storage holds. */
+  tables: StorageTables;
   waitUntil(promise: Promise<unknown>): void;
   /** The object's alarm may need to move: the outbox's next send changed. */
   rearm(): void;
@@ -42,18 +44,16 @@ export class HistoryCourier {
   private outbox: Outbox;
   private sending = false;
 
-  /** `spillTable`: whether the object's storage held the spill table when it started. */
   constructor(
     private readonly host: CourierHost,
     private readonly settings: CourierSettings,
     state: OutboxState = emptyOutbox(),
-    spillTable?: boolean,
   ) {
-    this.outbox = this.open(state, spillTable);
+    this.outbox = this.open(state);
   }
 
-  private open(state: OutboxState, spillTable?: boolean): Outbox {
-    return new Outbox(state, new SqlSpillStore(this.host.sql, spillTable), {
+  private open(state: OutboxState): Outbox {
+    return new Outbox(state, new SqlSpillStore(this.host.sql, this.host.tables), {
       ...DEFAULT_OUTBOX_SETTINGS,
       flushMs: this.settings.historyFlushMs,
     });

@@ -1,36 +1,37 @@
 import { meter } from "../metering";
 import type { SealedChunk, SpillStore } from "./outbox";
 
+/** Which SQL tables the object's storage holds (the task object's store keeps the record). */
+export interface StorageTables {
+  has(name: string): boolean;
+  /** Run `ddl`, which creates table `name`, unless the storage holds it already. */
+  create(name: string, ddl: string): void;
+}
+
+const TABLE = "history_spill";
+
 /**
  * The outbox's overflow in the object's SQLite storage: sealed chunks waiting out a Queue or D1
  * outage, one row each. The table is made on first use, so objects that never need it (and
  * objects holding no task) keep no storage for it.
  */
 export class SqlSpillStore implements SpillStore {
-  private exists: boolean;
   private total: number | null = null;
 
-  /** `exists`: whether the storage holds the table already, when the caller knows. */
   constructor(
     private readonly sql: SqlStorage,
-    exists?: boolean,
-  ) {
-    this.exists =
-      exists ??
-      sql
-        .exec<{ n: number }>(
-          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'history_spill'",
-        )
-        .one().n > 0;
+    private readonly tables: StorageTables,
+  ) {}
+
+  private get exists(): boolean {
+    return this.tables.has(TABLE);
   }
 
   put(chunk: SealedChunk): void {
-    if (!this.exists) {
-      this.sql.exec(
-        "CREATE TABLE IF NOT EXISTS history_spill (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, body TEXT NOT NULL)",
-      );
-      this.exists = true;
-    }
+    this.tables.create(
+      TABLE,
+      `CREATE TABLE IF NOT EXISTS ${TABLE} (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, body TEXT NOT NULL)`,
+    );
     this.sql.exec(
       "INSERT OR REPLACE INTO history_spill (seq, count, body) VALUES (?, ?, ?)",
       chunk.seq,

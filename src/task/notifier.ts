@@ -1,5 +1,6 @@
 import { notificationRetryAt } from "../core/notifications";
 import { signPayload } from "../core/signing";
+import type { StorageTables } from "../history/spill-store";
 import { meter } from "../metering";
 import { VERSION } from "../version";
 
@@ -7,6 +8,7 @@ import { VERSION } from "../version";
 const NOTIFY_TIMEOUT_MS = 10_000;
 /** The most notifications a task keeps waiting; past it the oldest is dropped (and logged). */
 const MAX_PENDING = 1_000;
+const TABLE = "notifications";
 
 type Pending = {
   seq: number;
@@ -21,8 +23,8 @@ type Pending = {
 /** What the notifier needs from the object that hosts it. */
 export interface NotifierHost {
   sql: SqlStorage;
-  /** Whether the object's storage held the notifications table when it started. */
-  hasTable: boolean;
+  /** The tables the object's storage holds. */
+  tables: StorageTables;
   waitUntil(promise: Promise<unknown>): void;
   /** The project's signing secrets, at send time. */
   secrets(): Promise<string[]>;
@@ -39,22 +41,23 @@ export interface NotifierHost {
  * Delivery never holds up the task's own calls, and only the one being sent is in memory.
  */
 export class Notifier {
-  private exists: boolean;
   private sending = false;
 
-  constructor(private readonly host: NotifierHost) {
-    this.exists = host.hasTable;
+  constructor(private readonly host: NotifierHost) {}
+
+  private get exists(): boolean {
+    return this.host.tables.has(TABLE);
   }
 
   /** Queue one signed POST of `payload` to `url` (written with the object's current write). */
   post(url: string, payload: unknown, now: number): void {
-    const { sql } = this.host;
-    if (!this.exists) {
-      sql.exec(`CREATE TABLE IF NOT EXISTS notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    const { sql, tables } = this.host;
+    tables.create(
+      TABLE,
+      `CREATE TABLE IF NOT EXISTS ${TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT,
         url TEXT NOT NULL, msg_id TEXT NOT NULL, body TEXT NOT NULL, tries INTEGER NOT NULL,
-        first_at INTEGER NOT NULL, next_at INTEGER NOT NULL)`);
-      this.exists = true;
-    }
+        first_at INTEGER NOT NULL, next_at INTEGER NOT NULL)`,
+    );
     sql.exec(
       "INSERT INTO notifications (url, msg_id, body, tries, first_at, next_at) VALUES (?, ?, ?, 0, ?, ?)",
       url,
@@ -79,11 +82,6 @@ export class Notifier {
         .exec<Pending>("SELECT * FROM notifications ORDER BY seq LIMIT 1")
         .toArray()[0] ?? null
     );
-  }
-
-  /** Forget the table (the object's storage was deleted). */
-  reset(): void {
-    this.exists = false;
   }
 
   /** When the next delivery is due, or null when nothing waits. */

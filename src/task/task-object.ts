@@ -76,7 +76,7 @@ export class TaskObject extends DurableObject<Env> {
     this.keys = new SigningKeys(ctx.storage, env, waitUntil, this.store.storedSecrets);
     this.notifier = new Notifier({
       sql: ctx.storage.sql,
-      hasTable: this.store.tables.has("notifications"),
+      tables: this.store.tables,
       waitUntil,
       secrets: async () => {
         const def = this.store.definition;
@@ -89,6 +89,7 @@ export class TaskObject extends DurableObject<Env> {
       // Read through the object, so the courier always uses the object's own bindings.
       env: () => this.env,
       sql: ctx.storage.sql,
+      tables: this.store.tables,
       waitUntil,
       rearm,
       header: () => {
@@ -96,8 +97,7 @@ export class TaskObject extends DurableObject<Env> {
         return chunkHeader(definition, runtime, this.config);
       },
     };
-    const { storedOutbox, tables } = this.store;
-    this.history = new HistoryCourier(host, this.config, storedOutbox, tables.has("history_spill"));
+    this.history = new HistoryCourier(host, this.config, this.store.storedOutbox);
     this.index = new IndexPublisher({
       env: () => this.env,
       waitUntil,
@@ -396,6 +396,5 @@ export class TaskObject extends DurableObject<Env> {
     await this.store.forget();
     this.keys.forget();
     this.history.reset();
-    this.notifier.reset();
   }
 }

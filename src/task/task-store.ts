@@ -1,6 +1,7 @@
 import type { TaskDefinition } from "../core/task-definition";
 import type { TaskRuntime } from "../core/task-runtime";
 import type { OutboxState } from "../history/outbox";
+import type { StorageTables } from "../history/spill-store";
 import { meter } from "../metering";
 import type { StoredSecrets } from "./signing-keys";
 
@@ -24,8 +25,8 @@ export class TaskStore {
   readonly storedOutbox: OutboxState | undefined;
   /** The signing secrets as they were stored when the object started (signing-keys.ts). */
   readonly storedSecrets: StoredSecrets | undefined;
-  /** The SQL tables the object's storage held when it started. */
-  readonly tables: ReadonlySet<string>;
+  /** The SQL tables the object's storage holds: read when it started, kept since. */
+  readonly tables: TableRecord;
   /** The runtime or the outbox changed since the last commit. */
   dirty = false;
   /** The alarm time last set, so an unchanged alarm costs no write. */
@@ -39,7 +40,8 @@ export class TaskStore {
     this.storedSecrets = values.get("secrets") as StoredSecrets | undefined;
     this.state = values.get("job_state");
     const stored = values.get("runtime") as StoredRuntime | undefined;
-    this.tables = new Set(
+    this.tables = new TableRecord(
+      storage.sql,
       storage.sql
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .toArray()
@@ -99,6 +101,34 @@ export class TaskStore {
     this.runtime = undefined;
     this.state = undefined;
     this.armedAt = null;
+    this.tables.clear();
     await this.storage.deleteAll();
+  }
+}
+
+/** The tables a storage holds, known without asking it again; parts create theirs through it. */
+class TableRecord implements StorageTables {
+  private readonly names: Set<string>;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    names: Iterable<string>,
+  ) {
+    this.names = new Set(names);
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  create(name: string, ddl: string): void {
+    if (this.names.has(name)) return;
+    this.sql.exec(ddl);
+    this.names.add(name);
+  }
+
+  /** The storage was deleted, and its tables with it. */
+  clear(): void {
+    this.names.clear();
   }
 }

@@ -273,6 +273,26 @@ describe("idempotency", () => {
     expect(history.json.payload.results).toEqual([]);
   });
 
+  it("a task re-created under a key after a delete keeps its callbacks in storage again", async () => {
+    const target = bucket();
+    const hook = bucket();
+    const body = {
+      url: target.url,
+      schedule: { delay: 0 },
+      idempotency_key: "recreate-3",
+      callback_url: hook.url,
+    };
+    const first = await create(body);
+    expect(await hook.waitForCalls(1)).toHaveLength(1);
+    await api("DELETE", `/api/v1/tasks/${first.id}`, { key: project.key });
+    // The same live object: its storage, the callbacks' table with it, was deleted.
+    const again = await create(body);
+    expect(again.id).toBe(first.id);
+    const callbacks = await hook.waitForCalls(2);
+    expect(callbacks).toHaveLength(2);
+    expect(await target.calls()).toHaveLength(2);
+  });
+
   it("a task re-created under a key after a delete stores its signing secrets again", async () => {
     const target = bucket();
     const body = { url: target.url, schedule: { delay: 0 }, idempotency_key: "recreate-2" };
