@@ -2,12 +2,13 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/core/alerts";
 import type { TaskView as Task } from "../../src/core/task-view";
+import { taskObject } from "../../src/task-address";
 import { api, bucket, createProject, type TestProject, waitForTask } from "../support/helpers";
 import type { ReceivedCall } from "../support/receiver-types";
 import { verifyCall } from "../support/signed-calls";
 import { create } from "../support/task-list";
 
-const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+const stubOf = (id: string) => taskObject(env, id);
 
 /** A received alert, verified with the project's signing secret as its receiver would. */
 const verified = (project: TestProject, call: ReceivedCall) =>

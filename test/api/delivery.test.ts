@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
+import { taskObject } from "../../src/task-address";
 import {
   ADMIN_TOKEN,
   api,
@@ -108,7 +109,7 @@ describe("retries", () => {
     expect(done.message).toMatch(/410/);
     // Nothing is scheduled, and running the object's alarm now calls nothing either.
     expect(done.next_run_at).toBeNull();
-    await runDurableObjectAlarm(env.TASKS.get(env.TASKS.idFromName(task.id)));
+    await runDurableObjectAlarm(taskObject(env, task.id));
     expect(await target.calls()).toHaveLength(1);
   });
 });
@@ -302,10 +303,8 @@ describe("idempotency", () => {
     const again = await create({ ...body, schedule: { delay: "1h" } });
     expect(again.id).toBe(first.id);
     // Held in the object's storage, so a restarted object signs without asking D1.
-    const stored = await runInDurableObject(
-      env.TASKS.get(env.TASKS.idFromName(again.id)),
-      (_instance, state) =>
-        state.storage.kv.get<{ project_id: string; values: string[] }>("secrets"),
+    const stored = await runInDurableObject(taskObject(env, again.id), (_instance, state) =>
+      state.storage.kv.get<{ project_id: string; values: string[] }>("secrets"),
     );
     expect(stored?.project_id).toBe(project.id);
     expect(stored?.values).toEqual([project.secret]);

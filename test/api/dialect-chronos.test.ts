@@ -9,6 +9,7 @@ import {
   chronosTaskSchema,
   chronosToNative,
 } from "../../src/dialects/chronos";
+import { taskObject } from "../../src/task-address";
 import type { ErrorEnvelope } from "../../src/wire/answers";
 import { api, bucket, createProject, eventually, type TestProject } from "../support/helpers";
 
@@ -142,7 +143,7 @@ describe("creating tasks from the document's examples", () => {
       inactive: true,
     });
     // Run the task's alarm now, if it has one: a call it would make is made at once.
-    await runDurableObjectAlarm(env.TASKS.get(env.TASKS.idFromName(res.json.id)));
+    await runDurableObjectAlarm(taskObject(env, res.json.id));
     expect(await target.calls()).toEqual([]);
   });
 

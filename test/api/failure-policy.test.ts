@@ -1,9 +1,10 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
+import { taskObject } from "../../src/task-address";
 import { api, bucket, createProject, waitForTask } from "../support/helpers";
 
-const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+const stubOf = (id: string) => taskObject(env, id);
 
 describe("pause_after_failures", () => {
   it("pauses the task after exactly that many failed occurrences; resume starts the count afresh", async () => {

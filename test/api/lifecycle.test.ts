@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TaskView as Task } from "../../src/core/task-view";
+import { taskObject } from "../../src/task-address";
 import type { ErrorEnvelope } from "../../src/wire/answers";
 import {
   api,
@@ -58,7 +59,7 @@ const executionNumbers = (calls: ReceivedCall[]) =>
 async function expectNoNewCalls(target: Bucket, taskId: string, answeredAt: number) {
   const start = (await target.calls()).length;
   await new Promise((r) => setTimeout(r, 250));
-  await runDurableObjectAlarm(env.TASKS.get(env.TASKS.idFromName(taskId)));
+  await runDurableObjectAlarm(taskObject(env, taskId));
   const late = (await target.calls()).slice(start);
   expect(late.length).toBeLessThanOrEqual(1);
   for (const call of late) expect(scheduledAt(call)).toBeLessThanOrEqual(answeredAt);

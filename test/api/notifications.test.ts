@@ -1,9 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { taskObject } from "../../src/task-address";
 import { api, bucket, createProject, waitForTask } from "../support/helpers";
 
-const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+const stubOf = (id: string) => taskObject(env, id);
 
 async function pending(id: string): Promise<{ url: string; tries: number }[]> {
   return runInDurableObject(stubOf(id), (_instance, state) => {

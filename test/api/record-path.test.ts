@@ -7,13 +7,14 @@ import type { HistoryChunk } from "../../src/history/records";
 import { shardFor } from "../../src/history/shards";
 import { writeChunks } from "../../src/history/writer";
 import worker from "../../src/index";
+import { taskObject } from "../../src/task-address";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
 
 type Page = { payload: { results: AttemptView[]; next_cursor: string | null } };
 /** The parts of a TaskObject these tests reach into, to break and mend its bindings. */
 type ObjectInternals = { env: Env; history: HistoryCourier };
 
-const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+const stubOf = (id: string) => taskObject(env, id);
 
 async function createTask(key: string, body: Record<string, unknown>) {
   const res = await api<{ payload: { id: string } }>("POST", "/api/v1/tasks", { key, body });

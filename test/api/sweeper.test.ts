@@ -2,10 +2,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sweep } from "../../src/task/sweeper";
+import { taskObject } from "../../src/task-address";
 import { api, bucket, createProject, eventually, waitForTask } from "../support/helpers";
 
 const DAY = 86_400_000;
-const stubOf = (id: string) => env.TASKS.get(env.TASKS.idFromName(id));
+const stubOf = (id: string) => taskObject(env, id);
 
 async function indexRow(id: string) {
   return env.DB.prepare("SELECT state, next_run_at FROM tasks WHERE id = ?")

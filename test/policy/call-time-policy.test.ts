@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import { buildDefinition, type TaskLimits } from "../../src/core/task-definition";
+import { taskObject } from "../../src/task-address";
 import { api, createProject, eventually } from "../support/helpers";
 
 // Runs in the "policy" test project: private URLs are refused, as in a deploy. A task created
@@ -30,7 +31,7 @@ describe("the URL policy when a call is made", () => {
       Date.now(),
       earlierPolicy,
     );
-    const stub = env.TASKS.get(env.TASKS.idFromName(id));
+    const stub = taskObject(env, id);
     const created = (await stub.create(def)) as { ok: boolean };
     expect(created.ok).toBe(true);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
