@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
 import { taskObject } from "../../src/task-address";
+import { TaskObject } from "../../src/task/task-object";
 import {
   ADMIN_TOKEN,
   api,
@@ -294,19 +295,31 @@ describe("idempotency", () => {
     expect(await target.calls()).toHaveLength(2);
   });
 
-  it("a task re-created under a key after a delete stores its signing secrets again", async () => {
+  it("a task re-created under a key after a delete signs its calls after a restart while D1 fails", async () => {
     const target = bucket();
     const body = { url: target.url, schedule: { delay: 0 }, idempotency_key: "recreate-2" };
     const first = await create(body);
     await attempts(first.id, 1);
     await api("DELETE", `/api/v1/tasks/${first.id}`, { key: project.key });
-    const again = await create({ ...body, schedule: { delay: "1h" } });
+    const again = await create({ ...body, body: { again: true }, schedule: { delay: "1h" } });
     expect(again.id).toBe(first.id);
-    // Held in the object's storage, so a restarted object signs without asking D1.
-    const stored = await runInDurableObject(taskObject(env, again.id), (_instance, state) =>
-      state.storage.kv.get<{ project_id: string; values: string[] }>("secrets"),
-    );
-    expect(stored?.project_id).toBe(project.id);
-    expect(stored?.values).toEqual([project.secret]);
+    // The object starts again, with D1 unreachable, and runs the task now: it signs with the
+    // secrets the re-created task stored, without asking D1.
+    const unreachable = new Proxy(env.DB, {
+      get: (db, prop) =>
+        prop === "prepare" || prop === "batch"
+          ? () => {
+              throw new Error("D1 unavailable");
+            }
+          : Reflect.get(db, prop).bind(db),
+    });
+    await runInDurableObject(taskObject(env, again.id), async (_instance, state) => {
+      const restarted = new TaskObject(state, { ...env, DB: unreachable });
+      expect((await restarted.run(project.id)).ok).toBe(true);
+      await restarted.alarm();
+    });
+    const calls = await target.waitForCalls(2);
+    expect(calls).toHaveLength(2);
+    expect(verifyCall(project.secret, calls[1])).toEqual({ again: true });
   });
 });
