@@ -2,8 +2,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import type { TaskView as Task } from "../../src/core/task-view";
-import { taskObject } from "../../src/task-address";
 import { TaskObject } from "../../src/task/task-object";
+import { taskObject } from "../../src/task-address";
 import {
   ADMIN_TOKEN,
   api,
