@@ -228,6 +228,7 @@ dashboard.get("/failures", async (c) => {
       page={page}
       failures={found.page?.results ?? []}
       label={label}
+      cursor={cursor}
       {...pageLinks("/dashboard/failures", { label }, cursor, found.page)}
       {...(found.error !== undefined && { error: found.error })}
       {...(c.req.query("done") === "replayed" && {
@@ -255,7 +256,14 @@ dashboard.post("/failures/replay", async (c) => {
   const taskId = c.var.form.get("task_id") ?? "";
   const executionId = c.var.form.get("execution_id") ?? "";
   await replayExecution(c.env, c.var.projectId, taskId, executionId);
-  return c.redirect("/dashboard/failures?done=replayed", 303);
+  // Back to the page the replay was made from: its filter and its place in the list.
+  const back = new URLSearchParams();
+  for (const name of ["label", "cursor"]) {
+    const value = c.var.form.get(name);
+    if (value) back.set(name, value);
+  }
+  back.set("done", "replayed");
+  return c.redirect(`/dashboard/failures?${back}`, 303);
 });
 
 /** Notices after an action, by the `done` query parameter of the redirect. */

@@ -397,6 +397,16 @@ describe("dashboard pages", () => {
     const calls = await hook.waitForCalls(2);
     expect(calls).toHaveLength(2);
     expect(calls[1]?.headers["belfry-replay-of"]).toBe(failed.execution_id);
+    // A replay made from a filtered page returns to that page, filter and place kept.
+    expect(labelled.text).toContain('<input type="hidden" name="label" value="team:ops"/>');
+    const fromFiltered = await post(
+      "/dashboard/failures/replay",
+      { ...replay, label: "team:ops", cursor: "abc" },
+      cookie,
+    );
+    expect(fromFiltered.res.headers.get("location")).toBe(
+      "/dashboard/failures?label=team%3Aops&cursor=abc&done=replayed",
+    );
     const unknown = await post(
       "/dashboard/failures/replay",
       { ...replay, execution_id: crypto.randomUUID() },

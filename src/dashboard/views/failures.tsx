@@ -11,10 +11,12 @@ export const FailuresPage: FC<
     failures: ProjectAttemptRecord[];
     /** The label filter, key:value. */
     label: string | undefined;
+    /** The page shown (absent: the newest). */
+    cursor: string | undefined;
     notice?: string;
     error?: string;
   }
-> = ({ page, failures, label, nextPage, firstPage, notice, error }) => (
+> = ({ page, failures, label, cursor, nextPage, firstPage, notice, error }) => (
   <Layout title="Failures" page={page} notice={notice} error={error}>
     <form method="get" action="/dashboard/failures" class="filters" aria-label="Filter failures">
       <LabelFilter id="failures-label" value={label} />
@@ -23,7 +25,12 @@ export const FailuresPage: FC<
     {failures.length === 0 ? (
       <p>No failed attempts.</p>
     ) : (
-      <ExecutionsTable attempts={failures} showTask replayCsrf={page.csrf} />
+      <ExecutionsTable
+        attempts={failures}
+        showTask
+        replayCsrf={page.csrf}
+        replayReturn={{ label, cursor }}
+      />
     )}
     <Pager
       firstPage={firstPage}

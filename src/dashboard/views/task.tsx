@@ -52,7 +52,9 @@ export const ExecutionsTable: FC<{
   showTask?: boolean;
   /** A "Replay" button on each row, its form carrying this CSRF token. */
   replayCsrf?: string;
-}> = ({ attempts, showTask, replayCsrf }) => (
+  /** The list's filter and page, which the replay's answer returns to. */
+  replayReturn?: { label?: string | undefined; cursor?: string | undefined };
+}> = ({ attempts, showTask, replayCsrf, replayReturn }) => (
   <div class="table-wrap">
     <table>
       <thead>
@@ -92,6 +94,12 @@ export const ExecutionsTable: FC<{
                   <CsrfField token={replayCsrf} />
                   <input type="hidden" name="task_id" value={a.task_id} />
                   <input type="hidden" name="execution_id" value={a.execution_id} />
+                  {replayReturn?.label && (
+                    <input type="hidden" name="label" value={replayReturn.label} />
+                  )}
+                  {replayReturn?.cursor && (
+                    <input type="hidden" name="cursor" value={replayReturn.cursor} />
+                  )}
                   <button type="submit">Replay</button>
                 </form>
               </td>
