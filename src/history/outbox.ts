@@ -58,13 +58,13 @@ export function deliveryDelaySeconds(flushMs: number, random: number): number {
   return Math.floor(random * (spread + 1));
 }
 
-/** A sealed chunk: its message, and how its sending went. */
 /** Attempts not yet in D1, with the ordinal of the first. */
 export interface PendingChunk {
   seq: number;
   attempts: CompactAttempt[];
 }
 
+/** A sealed chunk: its message, and how its sending went. */
 export interface SealedChunk {
   /** The ordinal of its first attempt; chunks are acknowledged by it. */
   seq: number;

@@ -25,12 +25,7 @@ export const FailuresPage: FC<
     {failures.length === 0 ? (
       <p>No failed attempts.</p>
     ) : (
-      <ExecutionsTable
-        attempts={failures}
-        showTask
-        replayCsrf={page.csrf}
-        replayReturn={{ label, cursor }}
-      />
+      <ExecutionsTable attempts={failures} showTask replay={{ csrf: page.csrf, label, cursor }} />
     )}
     <Pager
       firstPage={firstPage}

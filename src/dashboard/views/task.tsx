@@ -50,11 +50,12 @@ export const ExecutionsTable: FC<{
   attempts: (AttemptRecord & { task_name?: string | null })[];
   /** Project-wide: a Task column, from each record's task_name. */
   showTask?: boolean;
-  /** A "Replay" button on each row, its form carrying this CSRF token. */
-  replayCsrf?: string;
-  /** The list's filter and page, which the replay's answer returns to. */
-  replayReturn?: { label?: string | undefined; cursor?: string | undefined };
-}> = ({ attempts, showTask, replayCsrf, replayReturn }) => (
+  /**
+   * A "Replay" button on each row, its form carrying the CSRF token and the list's filter and
+   * page, which the replay's answer returns to.
+   */
+  replay?: { csrf: string; label: string | undefined; cursor: string | undefined };
+}> = ({ attempts, showTask, replay }) => (
   <div class="table-wrap">
     <table>
       <thead>
@@ -65,7 +66,7 @@ export const ExecutionsTable: FC<{
           <th scope="col">Result</th>
           <th scope="col">Late by</th>
           <th scope="col">Took</th>
-          {replayCsrf && <th scope="col">Action</th>}
+          {replay && <th scope="col">Action</th>}
         </tr>
       </thead>
       <tbody>
@@ -88,18 +89,14 @@ export const ExecutionsTable: FC<{
             </td>
             <td>{`${a.lateness_ms} ms`}</td>
             <td>{`${a.duration_ms} ms`}</td>
-            {replayCsrf && (
+            {replay && (
               <td>
                 <form method="post" action="/dashboard/failures/replay">
-                  <CsrfField token={replayCsrf} />
+                  <CsrfField token={replay.csrf} />
                   <input type="hidden" name="task_id" value={a.task_id} />
                   <input type="hidden" name="execution_id" value={a.execution_id} />
-                  {replayReturn?.label && (
-                    <input type="hidden" name="label" value={replayReturn.label} />
-                  )}
-                  {replayReturn?.cursor && (
-                    <input type="hidden" name="cursor" value={replayReturn.cursor} />
-                  )}
+                  {replay.label && <input type="hidden" name="label" value={replay.label} />}
+                  {replay.cursor && <input type="hidden" name="cursor" value={replay.cursor} />}
                   <button type="submit">Replay</button>
                 </form>
               </td>
