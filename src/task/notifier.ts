@@ -1,8 +1,8 @@
 import { notificationRetryAt } from "../core/notifications";
 import { signPayload } from "../core/signing";
-import type { StorageTables } from "../history/spill-store";
 import { meter } from "../metering";
 import { VERSION } from "../version";
+import type { TableRecord } from "./task-store";
 
 /** How long one callback or event delivery may take. */
 const NOTIFY_TIMEOUT_MS = 10_000;
@@ -24,7 +24,7 @@ type Pending = {
 export interface NotifierHost {
   sql: SqlStorage;
   /** The tables the object's storage holds. */
-  tables: StorageTables;
+  tables: TableRecord;
   waitUntil(promise: Promise<unknown>): void;
   /** The project's signing secrets, at send time. */
   secrets(): Promise<string[]>;

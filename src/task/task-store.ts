@@ -107,7 +107,7 @@ export class TaskStore {
 }
 
 /** The tables a storage holds, known without asking it again; parts create theirs through it. */
-class TableRecord implements StorageTables {
+export class TableRecord implements StorageTables {
   private readonly names: Set<string>;
 
   constructor(
