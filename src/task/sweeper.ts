@@ -10,8 +10,15 @@ import { purgeHistoryBefore } from "../history/retention";
 import { purgeStatsBefore, STATS_RETENTION_MS } from "../history/stats";
 import { taskObject } from "../task-address";
 
-/** A task this late is assumed to have lost its alarm. */
-export const SWEEP_GRACE_MS = 30_000;
+/**
+ * How overdue an active task's index row must be before the sweeper takes it for a lost alarm.
+ * A fast task's row learns its next call with the task's history, so it lags by up to
+ * HISTORY_FLUSH_MS and the queue's delay even while every call is on time: the grace is that
+ * interval and 30 s more, so healthy tasks are not woken for nothing.
+ */
+export function sweepGraceMs(historyFlushMs: number): number {
+  return historyFlushMs + 30_000;
+}
 const SWEEP_BATCH = 1_000;
 const EXPIRE_BATCH = 100;
 
@@ -28,7 +35,8 @@ export async function sweep(
   const db = database(env.DB);
   const config = readConfig(env);
 
-  const overdue = await findOverdueTasks(db, now, SWEEP_GRACE_MS, SWEEP_BATCH);
+  const graceMs = sweepGraceMs(config.historyFlushMs);
+  const overdue = await findOverdueTasks(db, now, graceMs, SWEEP_BATCH);
   // One object failing to answer must not stop the others, nor the purge.
   await Promise.allSettled(
     overdue.map(async ({ id, nextRunAt }) => {

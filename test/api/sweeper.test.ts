@@ -71,6 +71,26 @@ describe("the sweeper", () => {
     expect(again.rearmed).toBe(0);
   });
 
+  it("leaves alone a row that lags by no more than the history's own interval and 30 s", async () => {
+    const { key } = await createProject();
+    const id = await create(key, { url: bucket().url, schedule: { every: "1h" } });
+    const truth = (await indexRow(id))?.next_run_at;
+    const lagBy = (ms: number) =>
+      env.DB.prepare("UPDATE tasks SET next_run_at = ? WHERE id = ?")
+        .bind(Date.now() - ms, id)
+        .run();
+    // With HISTORY_FLUSH_MS at 30 s a healthy fast task's row may lag by that and the queue's
+    // delay: 45 s behind is not yet a lost alarm.
+    const deployed = { ...env, HISTORY_FLUSH_MS: "30000" };
+    await lagBy(45_000);
+    await sweep(deployed, Date.now());
+    expect((await indexRow(id))?.next_run_at).toBeLessThan(Date.now());
+    // 61 s behind is: the object is asked, and the row corrected.
+    await lagBy(61_000);
+    await sweep(deployed, Date.now());
+    expect((await indexRow(id))?.next_run_at).toBe(truth);
+  });
+
   it("purges history older than the retention period in bounded steps, keeping the rest", async () => {
     const insert = env.DB.prepare(
       `INSERT INTO history (task_id, created_at, seq, project_id, first_started, last_started,
