@@ -110,9 +110,12 @@ export class HistoryCourier {
     return this.outbox.acknowledge(seqs);
   }
 
-  /** When the outbox next needs the object's attention. */
+  /**
+   * When the outbox next needs the object's attention: not while a send is under way, since
+   * its end re-arms the object (an alarm meanwhile would only find the send already made).
+   */
   wakeAt(now: number): number | null {
-    return this.outbox.wakeAt(now);
+    return this.sending ? null : this.outbox.wakeAt(now);
   }
 
   /** Hand due chunks to the history queue in the background; back off when it refuses. */

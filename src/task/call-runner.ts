@@ -23,12 +23,12 @@ export interface RunnerHost {
   notifier: Notifier;
   /** The object's bindings, read at use (tests swap them to inject failures). */
   env(): Env;
-  /** Write the runtime and the outbox, and set the alarm: one storage transaction. */
-  commit(): void;
-  /** Set the alarm from what the task and its outboxes wait for. */
-  arm(): void;
-  /** Send what the outbox has due, and an index row D1 refused earlier. */
-  flush(): void;
+  /**
+   * Write the runtime and the outbox when `write`, then send what the outbox has due (and an
+   * index row D1 refused earlier) and set the alarm from what the task and its outboxes wait
+   * for: the write and the alarm are one storage transaction, and the sends leave after it.
+   */
+  settle(write: boolean): void;
 }
 
 /**
@@ -70,9 +70,7 @@ export class CallRunner {
     const completed = completeIfDone(runtime, now);
     if (completed) bumpVersion(runtime, now);
     if (history.sealIfDue(wakeTime(runtime), completed)) store.dirty = true;
-    if (store.dirty) this.host.commit();
-    else this.host.arm();
-    this.host.flush();
+    this.host.settle(store.dirty);
     notifier.deliver();
   }
 
@@ -112,8 +110,7 @@ export class CallRunner {
     // A change of state reaches the index with the chunk that records it, sealed at once.
     const owner = { task_id: current.id, created_at: current.created_at };
     history.record(settled.record, owner, settled.stateChanged, wakeTime(runtime));
-    this.host.commit();
-    this.host.flush();
+    this.host.settle(true);
     this.notify(settled.notifications);
     if (this.host.env().LOG_ATTEMPTS !== "0") console.log(attemptLogLine(def, settled.record));
   }

@@ -113,9 +113,7 @@ export class TaskObject extends DurableObject<Env> {
       history: this.history,
       notifier: this.notifier,
       env: () => this.env,
-      commit: () => this.commit(),
-      arm: rearm,
-      flush: () => this.flush(),
+      settle: (write) => this.settle(write),
     });
   }
 
@@ -369,6 +367,17 @@ export class TaskObject extends DurableObject<Env> {
   /** Write the runtime and the outbox, and set the alarm: one storage transaction. */
   private commit(): void {
     this.store.commit(this.history.state());
+    this.arm();
+  }
+
+  /**
+   * After calls: write the runtime and the outbox when `write`, hand the outbox's due chunks
+   * to the queue (sent after the write) and set the alarm — which leaves a send under way to
+   * re-arm the object when it ends, rather than waking it for a send already made.
+   */
+  private settle(write: boolean): void {
+    if (write) this.store.commit(this.history.state());
+    this.flush();
     this.arm();
   }
 

@@ -162,6 +162,50 @@ describe("the record path", () => {
     expect(await attemptsOf(key, id, 4)).toHaveLength(4);
   });
 
+  it("sets no alarm for a send under way, and waits for its acknowledgement once it is made", async () => {
+    const { key } = await createProject();
+    const target = bucket();
+    const id = await createTask(key, {
+      url: target.url,
+      schedule: { every: 100, occurrences: 1, begins: new Date(Date.now() + 1_500).toISOString() },
+    });
+    const stub = stubOf(id);
+    // The queue takes the batch only when the test lets it.
+    let release: (() => void) | undefined;
+    let sends = 0;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowQueue = {
+      sendBatch: async () => {
+        sends += 1;
+        await held;
+      },
+    };
+    let working: Env | undefined;
+    await runInDurableObject(stub, (instance) => {
+      const object = instance as unknown as ObjectInternals;
+      working = object.env;
+      object.env = { ...object.env, HISTORY: slowQueue as unknown as Queue };
+    });
+    await target.waitForCalls(1);
+    await eventually(async () => (sends > 0 ? true : undefined));
+    // The call is done and its record is on its way: nothing for the alarm to do meanwhile.
+    const during = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+    expect(during).toBeNull();
+
+    release?.();
+    // Sent: the object waits for the writer's acknowledgement, and sends again if none comes.
+    const after = await eventually(() =>
+      runInDurableObject(stub, async (_, state) => (await state.storage.getAlarm()) ?? undefined),
+    );
+    expect(after - Date.now()).toBeGreaterThan(20_000);
+    expect(sends).toBe(1);
+    await runInDurableObject(stub, (instance) => {
+      if (working) (instance as unknown as ObjectInternals).env = working;
+    });
+  });
+
   it("lists the attempts a task's object still holds with D1's, newest first, each once", async () => {
     const { key } = await createProject();
     const target = bucket();
