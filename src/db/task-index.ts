@@ -205,13 +205,13 @@ export async function findExpiredTasks(db: Database, now: number, limit: number)
 }
 
 /** Write back a task's true next call, as its object answered the sweeper. */
-export async function correctWakeTime(d1: D1Database, id: string, wakeAt: number | null) {
-  await d1.prepare("UPDATE tasks SET next_run_at = ? WHERE id = ?").bind(wakeAt, id).run();
+export function correctWakeTimeStatement(d1: D1Database, id: string, wakeAt: number | null) {
+  return d1.prepare("UPDATE tasks SET next_run_at = ? WHERE id = ?").bind(wakeAt, id);
 }
 
 /** Remove a task's index row for good (an expired task, or a row whose object holds none). */
-export async function removeIndexedTask(d1: D1Database, id: string) {
-  await d1.prepare("DELETE FROM tasks WHERE id = ?").bind(id).run();
+export function removeIndexedTaskStatement(d1: D1Database, id: string) {
+  return d1.prepare("DELETE FROM tasks WHERE id = ?").bind(id);
 }
 
 /** A page of a project's active and paused task ids, in id order, after `after`. */

@@ -1,10 +1,10 @@
 import { readConfig } from "../config";
 import { database } from "../db/client";
 import {
-  correctWakeTime,
+  correctWakeTimeStatement,
   findExpiredTasks,
   findOverdueTasks,
-  removeIndexedTask,
+  removeIndexedTaskStatement,
 } from "../db/task-index";
 import { purgeHistoryBefore } from "../history/retention";
 import { purgeStatsBefore, STATS_RETENTION_MS } from "../history/stats";
@@ -35,31 +35,39 @@ export async function sweep(
   const db = database(env.DB);
   const config = readConfig(env);
 
+  // The index rows to mend, written together in one D1 batch once the objects have answered.
+  const fixes: D1PreparedStatement[] = [];
   const graceMs = sweepGraceMs(config.historyFlushMs);
   const overdue = await findOverdueTasks(db, now, graceMs, SWEEP_BATCH);
   // One object failing to answer must not stop the others, nor the purge.
   await Promise.allSettled(
     overdue.map(async ({ id, nextRunAt }) => {
       const answer = await taskObject(env, id).rearm();
-      if (!answer.exists) await removeIndexedTask(env.DB, id);
-      else if (answer.wake_at !== nextRunAt) await correctWakeTime(env.DB, id, answer.wake_at);
+      if (!answer.exists) fixes.push(removeIndexedTaskStatement(env.DB, id));
+      else if (answer.wake_at !== nextRunAt) {
+        fixes.push(correctWakeTimeStatement(env.DB, id, answer.wake_at));
+      }
     }),
   );
 
   const ttlMs = config.finishedTaskTtlDays * 86_400_000;
   const expired = await findExpiredTasks(db, now, EXPIRE_BATCH);
-  const removed = await Promise.allSettled(
+  let removed = 0;
+  await Promise.allSettled(
     expired.map(async ({ id }) => {
-      if (await taskObject(env, id).expire(now - ttlMs)) await removeIndexedTask(env.DB, id);
+      if (!(await taskObject(env, id).expire(now - ttlMs))) return;
+      fixes.push(removeIndexedTaskStatement(env.DB, id));
+      removed += 1;
     }),
   );
+  if (fixes.length > 0) await env.DB.batch(fixes);
 
   const purged = await purgeHistoryBefore(env, now - config.retentionDays * 86_400_000);
   // Aggregates age by the hour: one sweep an hour drops what the longest window no longer reads.
   if (Math.floor(now / 60_000) % 60 === 0) await purgeStatsBefore(env, now - STATS_RETENTION_MS);
   return {
     rearmed: overdue.length,
-    expired: removed.filter((r) => r.status === "fulfilled").length,
+    expired: removed,
     purged,
   };
 }

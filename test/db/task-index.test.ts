@@ -6,13 +6,13 @@ import type { TaskDefinition } from "../../src/core/task-definition";
 import type { TaskProgress } from "../../src/core/task-view";
 import { database } from "../../src/db/client";
 import {
-  correctWakeTime,
+  correctWakeTimeStatement,
   findExpiredTasks,
   findIndexedTask,
   findOverdueTasks,
   listIndexedTasks,
   listLiveTaskIds,
-  removeIndexedTask,
+  removeIndexedTaskStatement,
   upsertTask,
 } from "../../src/db/task-index";
 import { taskDefinition, taskSnapshot } from "../support/tasks";
@@ -154,15 +154,15 @@ describe("findExpiredTasks", () => {
   });
 });
 
-describe("correctWakeTime and removeIndexedTask", () => {
+describe("correctWakeTimeStatement and removeIndexedTaskStatement", () => {
   it("rewrite a row's wake time, and remove the row for good", async () => {
     const p = project();
     const id = await index(p, { wakeAt: 300 });
-    await correctWakeTime(env.DB, id, 5_000);
+    await correctWakeTimeStatement(env.DB, id, 5_000).run();
     expect((await findOverdueTasks(db, 1_000, 0, 100)).map((r) => r.id)).not.toContain(id);
-    await correctWakeTime(env.DB, id, 400);
+    await correctWakeTimeStatement(env.DB, id, 400).run();
     expect((await findOverdueTasks(db, 1_000, 0, 100)).map((r) => r.id)).toContain(id);
-    await removeIndexedTask(env.DB, id);
+    await removeIndexedTaskStatement(env.DB, id).run();
     expect(await findIndexedTask(db, p, id)).toBeNull();
   });
 });
