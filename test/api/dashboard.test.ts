@@ -418,6 +418,36 @@ describe("dashboard pages", () => {
     expect(figures).toMatch(/<dt>Failed \(24h\)<\/dt><dd>\d+<\/dd>/);
   });
 
+  it("keeps a later Failures page's place in the replay forms it shows", async () => {
+    const project = await createProject();
+    const hook = bucket();
+    // One more failure than a page holds.
+    await hook.program(Array.from({ length: 26 }, () => ({ status: 500 })));
+    await create(project, {
+      name: "failing",
+      url: hook.url,
+      retry: { attempts: 1 },
+      schedule: { every: 100, occurrences: 26 },
+    });
+    await eventually(async () => {
+      const res = await api<{ payload: { results: unknown[] } }>(
+        "GET",
+        "/api/v1/executions?successful=false&limit=100",
+        { key: project.key },
+      );
+      return res.json.payload.results.length >= 26 ? true : undefined;
+    }, 20_000);
+    const cookie = await signIn(project.key);
+    const first = await page("/dashboard/failures", { cookie });
+    const next = /href="(\/dashboard\/failures\?cursor=[^"]+)"/.exec(first.text)?.[1];
+    expect(next).toBeDefined();
+    const cursor = new URL(next ?? "", "http://dashboard").searchParams.get("cursor");
+    expect(first.text).not.toContain('name="cursor"');
+    const later = await page(next ?? "", { cookie });
+    expect(later.res.status).toBe(200);
+    expect(later.text).toContain(`<input type="hidden" name="cursor" value="${cursor}"/>`);
+  });
+
   it("previews a schedule's next runs for the New task page, and lists a task's next runs", async () => {
     const project = await createProject();
     const cookie = await signIn(project.key);
