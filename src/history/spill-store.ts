@@ -33,7 +33,7 @@ export class SqlSpillStore implements SpillStore {
       `CREATE TABLE IF NOT EXISTS ${TABLE} (seq INTEGER PRIMARY KEY, count INTEGER NOT NULL, body TEXT NOT NULL)`,
     );
     this.sql.exec(
-      "INSERT OR REPLACE INTO history_spill (seq, count, body) VALUES (?, ?, ?)",
+      `INSERT OR REPLACE INTO ${TABLE} (seq, count, body) VALUES (?, ?, ?)`,
       chunk.seq,
       chunk.count,
       chunk.body,
@@ -45,10 +45,10 @@ export class SqlSpillStore implements SpillStore {
   delete(seq: number): boolean {
     if (!this.exists) return false;
     const row = this.sql
-      .exec<{ n: number }>("SELECT length(body) AS n FROM history_spill WHERE seq = ?", seq)
+      .exec<{ n: number }>(`SELECT length(body) AS n FROM ${TABLE} WHERE seq = ?`, seq)
       .toArray()[0];
     if (!row) return false;
-    this.sql.exec("DELETE FROM history_spill WHERE seq = ?", seq);
+    this.sql.exec(`DELETE FROM ${TABLE} WHERE seq = ?`, seq);
     meter("do_rows_written");
     if (this.total !== null) this.total -= row.n;
     return true;
@@ -58,7 +58,7 @@ export class SqlSpillStore implements SpillStore {
     if (!this.exists) return [];
     return this.sql
       .exec<{ seq: number; count: number; body: string }>(
-        "SELECT seq, count, body FROM history_spill ORDER BY seq LIMIT ?",
+        `SELECT seq, count, body FROM ${TABLE} ORDER BY seq LIMIT ?`,
         Math.min(limit, 1_000_000),
       )
       .toArray()
@@ -68,7 +68,7 @@ export class SqlSpillStore implements SpillStore {
   bytes(): number {
     if (!this.exists) return 0;
     this.total ??= this.sql
-      .exec<{ n: number }>("SELECT COALESCE(SUM(length(body)), 0) AS n FROM history_spill")
+      .exec<{ n: number }>(`SELECT COALESCE(SUM(length(body)), 0) AS n FROM ${TABLE}`)
       .one().n;
     return this.total;
   }

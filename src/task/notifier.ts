@@ -59,7 +59,7 @@ export class Notifier {
         first_at INTEGER NOT NULL, next_at INTEGER NOT NULL)`,
     );
     sql.exec(
-      "INSERT INTO notifications (url, msg_id, body, tries, first_at, next_at) VALUES (?, ?, ?, 0, ?, ?)",
+      `INSERT INTO ${TABLE} (url, msg_id, body, tries, first_at, next_at) VALUES (?, ?, ?, 0, ?, ?)`,
       url,
       `msg_${crypto.randomUUID()}`,
       JSON.stringify(payload),
@@ -67,9 +67,9 @@ export class Notifier {
       now,
     );
     meter("do_rows_written");
-    const { n } = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM notifications").one();
+    const { n } = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${TABLE}`).one();
     if (n > MAX_PENDING) {
-      sql.exec("DELETE FROM notifications WHERE seq = (SELECT MIN(seq) FROM notifications)");
+      sql.exec(`DELETE FROM ${TABLE} WHERE seq = (SELECT MIN(seq) FROM ${TABLE})`);
       meter("do_rows_written");
       console.warn(JSON.stringify({ event: "notification_dropped", reason: "too many waiting" }));
     }
@@ -78,9 +78,8 @@ export class Notifier {
   private head(): Pending | null {
     if (!this.exists) return null;
     return (
-      this.host.sql
-        .exec<Pending>("SELECT * FROM notifications ORDER BY seq LIMIT 1")
-        .toArray()[0] ?? null
+      this.host.sql.exec<Pending>(`SELECT * FROM ${TABLE} ORDER BY seq LIMIT 1`).toArray()[0] ??
+      null
     );
   }
 
@@ -106,15 +105,15 @@ export class Notifier {
           const ok = refused === null ? await send(next, await this.host.secrets()) : true;
           const now = Date.now();
           if (ok) {
-            this.host.sql.exec("DELETE FROM notifications WHERE seq = ?", next.seq);
+            this.host.sql.exec(`DELETE FROM ${TABLE} WHERE seq = ?`, next.seq);
           } else {
             const retryAt = notificationRetryAt(next.first_at, next.tries + 1, now);
             if (retryAt === null) {
-              this.host.sql.exec("DELETE FROM notifications WHERE seq = ?", next.seq);
+              this.host.sql.exec(`DELETE FROM ${TABLE} WHERE seq = ?`, next.seq);
               console.warn(JSON.stringify({ event: "notification_expired", msg_id: next.msg_id }));
             } else {
               this.host.sql.exec(
-                "UPDATE notifications SET tries = tries + 1, next_at = ? WHERE seq = ?",
+                `UPDATE ${TABLE} SET tries = tries + 1, next_at = ? WHERE seq = ?`,
                 retryAt,
                 next.seq,
               );
