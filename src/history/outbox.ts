@@ -226,6 +226,8 @@ export class Outbox {
   /** Sealed chunks to hand to the queue at `now`, in batches that fit its limits. */
   due(now: number): SealedChunk[][] {
     const s = this.current;
+    // The call path asks after every call; nearly always nothing is sealed.
+    if (s.sealed.length === 0 && !this.spilledAny) return [];
     if (s.retry_at !== null && s.retry_at > now) return [];
     const chunks: SealedChunk[] = [];
     if (this.spilledAny) {

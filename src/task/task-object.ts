@@ -371,13 +371,14 @@ export class TaskObject extends DurableObject<Env> {
   }
 
   /**
-   * After calls: write the runtime and the outbox when `write`, hand the outbox's due chunks
-   * to the queue (sent after the write) and set the alarm — which leaves a send under way to
-   * re-arm the object when it ends, rather than waking it for a send already made.
+   * After calls: write the runtime and the outbox when `write`; then send the outbox's due
+   * chunks and an index row D1 refused earlier (they leave after the write), and set the alarm,
+   * which leaves a send under way to re-arm the object when it ends.
    */
   private settle(write: boolean): void {
     if (write) this.store.commit(this.history.state());
-    this.flush();
+    this.index.retry(this.store.runtime);
+    this.history.flush();
     this.arm();
   }
 
@@ -392,12 +393,6 @@ export class TaskObject extends DurableObject<Env> {
       this.index.wakeAt(runtime, now),
     ];
     this.store.setAlarm(alarmTime(times, now));
-  }
-
-  /** Send what the outbox has due, and an index row D1 refused earlier. */
-  private flush(): void {
-    this.index.retry(this.store.runtime);
-    this.history.flush();
   }
 
   /** Drop the task from memory and storage (the alarm goes with it). */
