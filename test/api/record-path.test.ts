@@ -16,6 +16,29 @@ type ObjectInternals = { env: Env; history: HistoryCourier };
 
 const stubOf = (id: string) => taskObject(env, id);
 
+async function refuse(): Promise<never> {
+  throw new Error("queue unavailable");
+}
+/** A queue whose every send fails, as during a Queue outage. */
+const refusingQueue = { send: refuse, sendBatch: refuse } as unknown as Queue;
+
+/**
+ * Give the task object `queue` as its history queue; the answer puts its own back. (The object
+ * reads its bindings at use, so a swap takes effect at its next send.)
+ */
+async function swapQueue(stub: DurableObjectStub, queue: Queue): Promise<() => Promise<void>> {
+  const working = await runInDurableObject(stub, (instance) => {
+    const object = instance as unknown as ObjectInternals;
+    const own = object.env;
+    object.env = { ...own, HISTORY: queue };
+    return own;
+  });
+  return () =>
+    runInDurableObject(stub, (instance) => {
+      (instance as unknown as ObjectInternals).env = working;
+    });
+}
+
 async function createTask(key: string, body: Record<string, unknown>) {
   const res = await api<{ payload: { id: string } }>("POST", "/api/v1/tasks", { key, body });
   expect(res.status).toBe(201);
@@ -71,20 +94,7 @@ describe("the record path", () => {
       schedule: { every: 100, occurrences: 4, begins: new Date(Date.now() + 1_500).toISOString() },
     });
     const stub = stubOf(id);
-    let working: Env | undefined;
-    const failing = {
-      send: async () => {
-        throw new Error("queue unavailable");
-      },
-      sendBatch: async () => {
-        throw new Error("queue unavailable");
-      },
-    };
-    await runInDurableObject(stub, (instance) => {
-      const object = instance as unknown as ObjectInternals;
-      working = object.env;
-      object.env = { ...object.env, HISTORY: failing as unknown as Queue };
-    });
+    const restoreQueue = await swapQueue(stub, refusingQueue);
     await waitForTask(key, id, (t) => t.state === "completed");
     expect(await target.waitForCalls(4)).toHaveLength(4);
 
@@ -138,9 +148,7 @@ describe("the record path", () => {
     expect(await inD1(key, id)).toHaveLength(0);
 
     // Both recover: the object's next wake-up sends again, the writer stores and acknowledges.
-    await runInDurableObject(stub, (instance) => {
-      if (working) (instance as unknown as ObjectInternals).env = working;
-    });
+    await restoreQueue();
     await runInDurableObject(stub, (instance) => {
       // The backoff is the object's own business; move its retry time to now for the test.
       (instance as unknown as ObjectInternals).history.state().retry_at = null;
@@ -182,12 +190,7 @@ describe("the record path", () => {
         await held;
       },
     };
-    let working: Env | undefined;
-    await runInDurableObject(stub, (instance) => {
-      const object = instance as unknown as ObjectInternals;
-      working = object.env;
-      object.env = { ...object.env, HISTORY: slowQueue as unknown as Queue };
-    });
+    const restoreQueue = await swapQueue(stub, slowQueue as unknown as Queue);
     await target.waitForCalls(1);
     await eventually(async () => (sends > 0 ? true : undefined));
     // The call is done and its record is on its way: nothing for the alarm to do meanwhile.
@@ -201,9 +204,7 @@ describe("the record path", () => {
     );
     expect(after - Date.now()).toBeGreaterThan(20_000);
     expect(sends).toBe(1);
-    await runInDurableObject(stub, (instance) => {
-      if (working) (instance as unknown as ObjectInternals).env = working;
-    });
+    await restoreQueue();
   });
 
   it("lists the attempts a task's object still holds with D1's, newest first, each once", async () => {
@@ -216,16 +217,7 @@ describe("the record path", () => {
     });
     const stub = stubOf(id);
     // The object keeps everything: its queue takes nothing.
-    await runInDurableObject(stub, (instance) => {
-      const object = instance as unknown as ObjectInternals;
-      const refuse = async () => {
-        throw new Error("queue unavailable");
-      };
-      object.env = {
-        ...object.env,
-        HISTORY: { send: refuse, sendBatch: refuse } as unknown as Queue,
-      };
-    });
+    await swapQueue(stub, refusingQueue);
     await waitForTask(key, id, (t) => t.state === "completed");
     await target.waitForCalls(6);
     // One sealed chunk reaches D1 without the object hearing of it: it is now in both places.
