@@ -49,6 +49,7 @@ export default defineConfig({
             "test/dialects/**/*.test.ts",
             "test/cli/**/*.test.ts",
             "test/history/**/*.test.ts",
+            "test/task/**/*.test.ts",
             "test/api/**/*.test.ts",
           ],
           globalSetup: ["./test/support/global-setup.ts"],

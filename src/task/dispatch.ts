@@ -7,6 +7,7 @@ import type { LastResponse } from "../core/task-view";
 import type { Timer } from "../core/timers";
 import { targetUrlError, withQuery } from "../core/url-policy";
 import { VERSION } from "../version";
+import { deadline } from "./deadline";
 
 /**
  * Response bodies are read up to this many decoded bytes, enough for `$state`; the history
@@ -214,8 +215,8 @@ export async function readCapped(
     new Uint8Array(MAX_RESPONSE_BYTES + 1),
   );
   const bytes = value ?? new Uint8Array(0);
+  // The body has ended: the reader and its stream go with the response, unreleased.
   if (bytes.byteLength <= MAX_RESPONSE_BYTES) {
-    reader.releaseLock();
     return { text: utf8.decode(bytes), truncated: false };
   }
   await reader.cancel().catch(() => undefined);
@@ -240,9 +241,15 @@ export async function sendAttempt(
   timeoutMs: number,
 ): Promise<AttemptResult> {
   const startedAt = Date.now();
-  const signal = AbortSignal.timeout(timeoutMs);
+  const limit = deadline(timeoutMs);
   try {
-    const response = await fetch(url, { method, headers, body, signal, redirect: "manual" });
+    const response = await fetch(url, {
+      method,
+      headers,
+      body,
+      signal: limit.signal,
+      redirect: "manual",
+    });
     const { text, truncated } = await readCapped(response);
     return {
       status_code: response.status,
@@ -263,5 +270,7 @@ export async function sendAttempt(
       started_at: startedAt,
       duration_ms: Date.now() - startedAt,
     };
+  } finally {
+    limit.clear();
   }
 }

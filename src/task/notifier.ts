@@ -2,6 +2,7 @@ import { notificationRetryAt } from "../core/notifications";
 import { signPayload } from "../core/signing";
 import { meter } from "../metering";
 import { VERSION } from "../version";
+import { deadline } from "./deadline";
 import type { TableRecord } from "./task-store";
 
 /** How long one callback or event delivery may take. */
@@ -142,12 +143,13 @@ async function send(item: Pending, secrets: readonly string[]): Promise<boolean>
   if (secrets.length > 0) {
     headers.set("webhook-signature", await signPayload(secrets, item.msg_id, timestamp, item.body));
   }
+  const limit = deadline(NOTIFY_TIMEOUT_MS);
   try {
     const response = await fetch(item.url, {
       method: "POST",
       headers,
       body: item.body,
-      signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
+      signal: limit.signal,
       redirect: "manual",
     });
     await response.body?.cancel();
@@ -155,5 +157,7 @@ async function send(item: Pending, secrets: readonly string[]): Promise<boolean>
   } catch {
     // A network failure or a timeout is retried like a non-2xx answer.
     return false;
+  } finally {
+    limit.clear();
   }
 }
