@@ -215,8 +215,8 @@ export async function readCapped(
     new Uint8Array(MAX_RESPONSE_BYTES + 1),
   );
   const bytes = value ?? new Uint8Array(0);
-  // The body has ended: the reader and its stream go with the response, unreleased.
   if (bytes.byteLength <= MAX_RESPONSE_BYTES) {
+    reader.releaseLock();
     return { text: utf8.decode(bytes), truncated: false };
   }
   await reader.cancel().catch(() => undefined);
