@@ -35,6 +35,8 @@ const LEAD_MS = 20_000;
 const IDLE_SAMPLE_MS = 4_000;
 /** The lateness bar of the ramp and of recovery after overload. */
 const P99_BAR_MS = 100;
+/** The second steady pair, run in the opposite order. */
+const STEADY_AGAIN = "steady-again";
 /** Calls every second of the overload scenario, and the light probe that shows recovery. */
 const OVERLOAD = { tasks: 1000, seconds: 15, probeTasks: 10, probeAfterSeconds: 60 };
 
@@ -367,15 +369,16 @@ const intervals: IntervalResult[] = [];
 const api: ApiResult[] = [];
 const ramps: Record<string, number | null> = {};
 let failed = false;
-/** Both systems, the floor first: the same scenario, one after the other, never at once. */
+/** Both systems (the floor first, unless `order` says otherwise): one after the other, never at once. */
 async function both(
   name: string,
   tasks: number,
   seconds: number,
   probe?: { tasks: number; seconds: number },
+  order: Target[] = [floor, belfry],
 ) {
   const pair: Partial<Record<Target["key"], IntervalResult>> = {};
-  for (const target of [floor, belfry]) {
+  for (const target of order) {
     const r = await runInterval(target, name, tasks, seconds, probe);
     intervals.push(r);
     pair[target.key] = r;
@@ -390,6 +393,9 @@ try {
   if (wanted("listing"))
     api.push(await runListing(belfry, ADMIN_TOKEN, receiver.url, quick ? 2_000 : 10_000));
   const steady = wanted("steady") ? await both("steady", 300, quick ? 10 : 30) : {};
+  // The steady load once more, Belfry first: CPU per call is also compared over both pairs, so
+  // a drift of the machine during one of them weighs on both systems alike.
+  if (wanted("steady")) await both(STEADY_AGAIN, 300, quick ? 10 : 30, undefined, [belfry, floor]);
   if (wantedLong("ramp")) {
     for (const target of [floor, belfry]) {
       const ramp = await runRamp(target, steady[target.key], quick ? 10 : 15);
@@ -500,6 +506,20 @@ for (const r of intervals) {
   if (r.system === "belfry" && other && other.cpuMsPerCall > 0) {
     relative[r.scenario] = round(r.cpuMsPerCall / other.cpuMsPerCall);
   }
+}
+/** CPU per call of a system over both steady pairs: all their CPU over all their calls. */
+function steadyCpuMsPerCall(system: Target["key"]): number | null {
+  const runs = intervals.filter(
+    (r) => r.system === system && (r.scenario === "steady" || r.scenario === STEADY_AGAIN),
+  );
+  const calls = runs.reduce((n, r) => n + r.received, 0);
+  if (runs.length < 2 || calls === 0) return null;
+  return (1000 * runs.reduce((t, r) => t + r.cpuSeconds, 0)) / calls;
+}
+const steadyBelfry = steadyCpuMsPerCall("belfry");
+const steadyFloor = steadyCpuMsPerCall("floor");
+if (steadyBelfry !== null && steadyFloor) {
+  relative["steady, both pairs"] = round(steadyBelfry / steadyFloor);
 }
 if (Object.keys(relative).length > 0 || Object.keys(ramps).length > 0) {
   console.log("\nBelfry relative to the floor:");
