@@ -91,6 +91,43 @@ describe("the sweeper", () => {
     expect((await indexRow(id))?.next_run_at).toBe(truth);
   });
 
+  it("still purges when D1 refuses the mended index rows, and mends them on a later sweep", async () => {
+    const { key } = await createProject();
+    const id = await create(key, { url: bucket().url, schedule: { every: "1h" } });
+    const truth = (await indexRow(id))?.next_run_at;
+    await env.DB.prepare("UPDATE tasks SET next_run_at = ? WHERE id = ?")
+      .bind(Date.now() - 10 * 60_000, id)
+      .run();
+    const old = Date.now() - 40 * DAY;
+    const task = crypto.randomUUID();
+    await env.DB.prepare(
+      `INSERT INTO history (task_id, created_at, seq, project_id, first_started, last_started,
+       attempts, failures, body) VALUES (?, 1, 0, 'p-refused', ?, ?, 1, 0, '[]')`,
+    )
+      .bind(task, old, old)
+      .run();
+    // The same database, except that its batches (the sweeper writes its mended rows in one)
+    // fail as if D1 were unavailable.
+    const refusing = new Proxy(env.DB, {
+      get(target, property) {
+        if (property === "batch") return () => Promise.reject(new Error("D1 is unavailable"));
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+
+    const { purged } = await sweep({ ...env, DB: refusing }, Date.now());
+    expect(purged).toBeGreaterThanOrEqual(1);
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM history WHERE task_id = ?")
+      .bind(task)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+    expect((await indexRow(id))?.next_run_at).toBeLessThan(Date.now());
+
+    await sweep(env, Date.now());
+    expect((await indexRow(id))?.next_run_at).toBe(truth);
+  });
+
   it("purges history older than the retention period in bounded steps, keeping the rest", async () => {
     const insert = env.DB.prepare(
       `INSERT INTO history (task_id, created_at, seq, project_id, first_started, last_started,
