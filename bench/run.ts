@@ -369,7 +369,10 @@ const intervals: IntervalResult[] = [];
 const api: ApiResult[] = [];
 const ramps: Record<string, number | null> = {};
 let failed = false;
-/** Both systems (the floor first, unless `order` says otherwise): one after the other, never at once. */
+/**
+ * Both systems, one after the other, never at once: the floor first, unless `order` says
+ * otherwise.
+ */
 async function both(
   name: string,
   tasks: number,
