@@ -4,7 +4,7 @@
 // and esbuild), and killed at once as a crash would.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +35,8 @@ export interface DevServerOptions {
   port?: number;
   /** Extra Worker variables, passed as `--var KEY:VALUE`. */
   vars?: Record<string, string>;
+  /** Finds the port and the inspector port when `port` is not given: two free ones by default. */
+  pickPorts?: () => Promise<[number, number]>;
   /** More `wrangler dev` flags, e.g. `["-c", "other/wrangler.toml", "-c", "wrangler.toml"]`. */
   wranglerArgs?: string[];
 }
@@ -44,6 +46,9 @@ const BIN = join(REPO_ROOT, "node_modules", ".bin");
 const READY_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_LIMIT = 1_000_000;
+const PORT_ATTEMPTS = 3;
+/** How wrangler and workerd report a socket they could not bind. */
+const ADDRESS_IN_USE = /Address already in use|EADDRINUSE/;
 
 /** Process groups still alive; killed on exit so a failing or interrupted run leaves nothing. */
 const liveGroups = new Set<number>();
@@ -67,14 +72,36 @@ function sleep(ms: number): Promise<void> {
 /** A port nobody listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {
   const server = createServer();
+  try {
+    return await listenAnywhere(server);
+  } finally {
+    await close(server);
+  }
+}
+
+/** Two distinct free ports: the first stays held while the OS picks the second. */
+async function freePortPair(): Promise<[number, number]> {
+  const first = createServer();
+  const second = createServer();
+  try {
+    return [await listenAnywhere(first), await listenAnywhere(second)];
+  } finally {
+    await Promise.all([close(first), close(second)]);
+  }
+}
+
+async function listenAnywhere(server: Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", resolve);
   });
   const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
   if (!address || typeof address === "string") throw new Error("could not find a free port");
   return address.port;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** Wait until every process of the group is gone (wrangler's workerd children included). */
@@ -114,18 +141,43 @@ export async function startWranglerDev(
   return launch(config, join(BIN, "wrangler"), args, options);
 }
 
-/** Spawn `command args` with the server flags in a new process group; wait until it is healthy. */
+/**
+ * Spawn `command args` with the server flags in a new process group; wait until it is healthy.
+ * A port found free can be taken by another process before wrangler binds it (servers started
+ * in parallel bind many sockets of their own), so a start that fails on a port in use is tried
+ * again on new ports, as long as the caller did not fix the port.
+ */
 async function launch(
   name: string,
   command: string,
   args: string[],
   options: DevServerOptions,
 ): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    const [port, inspectorPort] = await (options.pickPorts ?? freePortPair)();
+    try {
+      return await launchOn(name, command, args, options, options.port ?? port, inspectorPort);
+    } catch (error) {
+      const portTaken = error instanceof PortInUseError && options.port === undefined;
+      if (!portTaken || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** A server that exited because one of its addresses was already in use. */
+class PortInUseError extends Error {}
+
+async function launchOn(
+  name: string,
+  command: string,
+  args: string[],
+  options: DevServerOptions,
+  port: number,
+  // Each server gets its own inspector port, so servers started in parallel never share one.
+  inspectorPort: number,
+): Promise<DevServer> {
   const ownDir = options.persistTo === undefined;
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "belfry-dev-"));
-  const port = options.port ?? (await freePort());
-  // Each server gets its own inspector port, so servers started in parallel never collide.
-  const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const varFlags = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const serverArgs = ["--port", String(port), "--persist-to", persistTo];
@@ -203,7 +255,8 @@ async function launch(
     if (exited || Date.now() > deadline) {
       await server.stop();
       const why = exited ? "exited before it was ready" : `not ready within ${READY_TIMEOUT_MS} ms`;
-      throw new Error(`${name} ${why}; output:\n${log.slice(-4_000)}`);
+      const message = `${name} ${why}; output:\n${log.slice(-4_000)}`;
+      throw exited && ADDRESS_IN_USE.test(log) ? new PortInUseError(message) : new Error(message);
     }
     await sleep(200);
   }
