@@ -1,8 +1,11 @@
-// `npm run bench:profile [-- --tasks 300 --seconds 5] [-- --floor]`: a CPU profile of the Worker
-// (or, with --floor, of the bare alarm loop in bench/floor) under load. Starts a dev server and a receiver, runs `--tasks` tasks every second, records a V8
-// CPU profile of workerd through wrangler's inspector for `--seconds`, writes it to
+// `npm run bench:profile [-- --tasks 300 --seconds 5] [-- --floor] [-- --heap]`: a CPU profile
+// of the Worker (or, with --floor, of the bare alarm loop in bench/floor) under load. Starts a
+// dev server and a receiver, runs `--tasks` tasks every second, records a V8 CPU profile of
+// workerd through wrangler's inspector for `--seconds`, writes it to
 // bench/results/*.cpuprofile (open it in Chrome DevTools) and prints the functions that used
-// the most CPU themselves. Stops everything it started.
+// the most CPU themselves. With --heap it records a sampling heap profile instead
+// (*.heapprofile), garbage included, and prints the bytes each function allocates per call.
+// Stops everything it started.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +21,14 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+}
+interface HeapNode {
+  callFrame: ProfileNode["callFrame"];
+  selfSize: number;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
 }
 
 function flag(name: string, fallback: number): number {
@@ -73,9 +84,33 @@ function topSelfTime(profile: CpuProfile, count: number): string[] {
     .map(([key, n]) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${key}`);
 }
 
+/** Bytes allocated per call by the functions that allocated the most themselves. */
+function topSelfBytes(profile: HeapProfile, calls: number, count: number): string[] {
+  const self = new Map<string, number>();
+  let total = 0;
+  const visit = (node: HeapNode) => {
+    const frame = node.callFrame;
+    const file = frame.url.split("/").at(-1) ?? "";
+    const key = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    for (const child of node.children) visit(child);
+  };
+  visit(profile.head);
+  const perCall = (bytes: number) => String(Math.round(bytes / calls)).padStart(7);
+  return [
+    `${perCall(total)} B per call in all`,
+    ...[...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([key, bytes]) => `${perCall(bytes)}  ${key}`),
+  ];
+}
+
 const tasks = flag("--tasks", 300);
 const seconds = flag("--seconds", 5);
 const onFloor = process.argv.includes("--floor");
+const onHeap = process.argv.includes("--heap");
 const stateRoot = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
 const persistTo = mkdtempSync(join(stateRoot, "belfry-profile-"));
 const server = onFloor
@@ -99,21 +134,43 @@ try {
   // Let the first round (objects waking, secrets loading) pass before measuring.
   await new Promise((r) => setTimeout(r, Math.max(0, base - Date.now()) + 1_500));
   const session = await inspect(server.inspectorPort);
-  await session.send("Profiler.enable");
-  await session.send("Profiler.setSamplingInterval", { interval: 500 });
-  await session.send("Profiler.start");
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
-  session.close();
-  mkdirSync("bench/results", { recursive: true });
-  const out = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`;
-  writeFileSync(out, JSON.stringify(profile));
   const system = onFloor ? "the floor" : "Belfry";
-  console.log(
-    `${system}: ${tasks} tasks every 1 s; ${profile.samples.length} samples over ${seconds} s`,
-  );
-  for (const line of topSelfTime(profile, 25)) console.log(line);
-  console.log(`\nwrote ${out}`);
+  const out = `bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  mkdirSync("bench/results", { recursive: true });
+  if (onHeap) {
+    // Every allocation sampled, also what a GC has freed since: what a call costs the GC.
+    await session.send("HeapProfiler.enable");
+    await session.send("HeapProfiler.startSampling", {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const { profile } = await session.send<{ profile: HeapProfile }>("HeapProfiler.stopSampling");
+    const to = Date.now();
+    session.close();
+    const calls = receiver
+      .arrivals("profile")
+      .calls.filter((c) => c.receivedAt >= from && c.receivedAt <= to).length;
+    writeFileSync(`${out}.heapprofile`, JSON.stringify(profile));
+    console.log(`${system}: ${tasks} tasks every 1 s; ${calls} calls over ${seconds} s`);
+    for (const line of topSelfBytes(profile, Math.max(1, calls), 25)) console.log(line);
+    console.log(`\nwrote ${out}.heapprofile`);
+  } else {
+    await session.send("Profiler.enable");
+    await session.send("Profiler.setSamplingInterval", { interval: 500 });
+    await session.send("Profiler.start");
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
+    session.close();
+    writeFileSync(`${out}.cpuprofile`, JSON.stringify(profile));
+    console.log(
+      `${system}: ${tasks} tasks every 1 s; ${profile.samples.length} samples over ${seconds} s`,
+    );
+    for (const line of topSelfTime(profile, 25)) console.log(line);
+    console.log(`\nwrote ${out}.cpuprofile`);
+  }
 } finally {
   await receiver.close();
   await server.stop();
