@@ -506,7 +506,8 @@ if (api.length > 0) {
 const relative: Record<string, number> = {};
 for (const r of intervals) {
   const other = intervals.find((o) => o.scenario === r.scenario && o.system === "floor");
-  if (r.system === "belfry" && other && other.cpuMsPerCall > 0) {
+  // A CPU of 0 means the idle CPU measured before the load swallowed the load's: no ratio.
+  if (r.system === "belfry" && r.cpuMsPerCall > 0 && other && other.cpuMsPerCall > 0) {
     relative[r.scenario] = round(r.cpuMsPerCall / other.cpuMsPerCall);
   }
 }
