@@ -68,20 +68,32 @@ async function inspect(port: number) {
   };
 }
 
+/** A function as profiles name it: its name, file and line. */
+function frameKey(frame: ProfileNode["callFrame"]): string {
+  const file = frame.url.split("/").at(-1) ?? "";
+  return `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber}`;
+}
+
+/** The `count` largest amounts, each printed by `show` beside its function. */
+function ranked(self: Map<string, number>, count: number, show: (n: number) => string) {
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, n]) => `${show(n)}  ${key}`);
+}
+
+/** Share of the samples each function was on the CPU itself, the busiest first. */
 function topSelfTime(profile: CpuProfile, count: number): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   for (const sample of profile.samples) {
     const frame = byId.get(sample)?.callFrame;
     if (!frame) continue;
-    const file = frame.url.split("/").at(-1) ?? "";
-    const key = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber}`;
+    const key = frameKey(frame);
     self.set(key, (self.get(key) ?? 0) + 1);
   }
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([key, n]) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%  ${key}`);
+  const share = (n: number) => `${((100 * n) / profile.samples.length).toFixed(1).padStart(5)}%`;
+  return ranked(self, count, share);
 }
 
 /** Bytes allocated per call by the functions that allocated the most themselves. */
@@ -89,22 +101,14 @@ function topSelfBytes(profile: HeapProfile, calls: number, count: number): strin
   const self = new Map<string, number>();
   let total = 0;
   const visit = (node: HeapNode) => {
-    const frame = node.callFrame;
-    const file = frame.url.split("/").at(-1) ?? "";
-    const key = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber}`;
+    const key = frameKey(node.callFrame);
     self.set(key, (self.get(key) ?? 0) + node.selfSize);
     total += node.selfSize;
     for (const child of node.children) visit(child);
   };
   visit(profile.head);
   const perCall = (bytes: number) => String(Math.round(bytes / calls)).padStart(7);
-  return [
-    `${perCall(total)} B per call in all`,
-    ...[...self]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, count)
-      .map(([key, bytes]) => `${perCall(bytes)}  ${key}`),
-  ];
+  return [`${perCall(total)} B per call in all`, ...ranked(self, count, perCall)];
 }
 
 const tasks = flag("--tasks", 300);

@@ -502,29 +502,33 @@ if (api.length > 0) {
   for (const r of api) console.log(`${r.scenario}: ${r.note}`);
 }
 
-/** Belfry relative to the floor: CPU per call where both ran the same scenario. */
-const relative: Record<string, number> = {};
-for (const r of intervals) {
-  const other = intervals.find((o) => o.scenario === r.scenario && o.system === "floor");
-  // A CPU of 0 means the idle CPU measured before the load swallowed the load's: no ratio.
-  if (r.system === "belfry" && r.cpuMsPerCall > 0 && other && other.cpuMsPerCall > 0) {
-    relative[r.scenario] = round(r.cpuMsPerCall / other.cpuMsPerCall);
-  }
-}
-/** CPU per call of a system over both steady pairs: all their CPU over all their calls. */
-function steadyCpuMsPerCall(system: Target["key"]): number | null {
-  const runs = intervals.filter(
-    (r) => r.system === system && (r.scenario === "steady" || r.scenario === STEADY_AGAIN),
-  );
+/**
+ * A system's CPU per call over some scenarios, all their CPU over all their calls; null unless
+ * it ran each of them, and when its CPU is 0 (the idle CPU measured before the load swallowed
+ * the load's).
+ */
+function cpuMsPerCall(system: Target["key"], scenarios: string[]): number | null {
+  const runs = intervals.filter((r) => r.system === system && scenarios.includes(r.scenario));
   const calls = runs.reduce((n, r) => n + r.received, 0);
-  if (runs.length < 2 || calls === 0) return null;
-  return (1000 * runs.reduce((t, r) => t + r.cpuSeconds, 0)) / calls;
+  const cpuSeconds = runs.reduce((t, r) => t + r.cpuSeconds, 0);
+  if (runs.length < scenarios.length || calls === 0 || cpuSeconds <= 0) return null;
+  return (1000 * cpuSeconds) / calls;
 }
-const steadyBelfry = steadyCpuMsPerCall("belfry");
-const steadyFloor = steadyCpuMsPerCall("floor");
-if (steadyBelfry !== null && steadyFloor) {
-  relative["steady, both pairs"] = round(steadyBelfry / steadyFloor);
+/** Belfry's CPU per call over `scenarios` as a multiple of the floor's, where both ran them. */
+function relativeCpu(scenarios: string[]): number | null {
+  const belfryMs = cpuMsPerCall("belfry", scenarios);
+  const floorMs = cpuMsPerCall("floor", scenarios);
+  return belfryMs !== null && floorMs !== null ? round(belfryMs / floorMs) : null;
 }
+/** Belfry relative to the floor: per scenario both ran, and over both steady pairs. */
+const relative: Record<string, number> = {};
+const belfryScenarios = intervals.filter((r) => r.system === "belfry").map((r) => r.scenario);
+for (const scenario of new Set(belfryScenarios)) {
+  const ratio = relativeCpu([scenario]);
+  if (ratio !== null) relative[scenario] = ratio;
+}
+const overBothPairs = relativeCpu(["steady", STEADY_AGAIN]);
+if (overBothPairs !== null) relative["steady, both pairs"] = overBothPairs;
 if (Object.keys(relative).length > 0 || Object.keys(ramps).length > 0) {
   console.log("\nBelfry relative to the floor:");
   for (const [scenario, ratio] of Object.entries(relative)) {

@@ -80,7 +80,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Two distinct free ports: the first stays held while the OS picks the second. */
-async function freePortPair(): Promise<[number, number]> {
+export async function freePortPair(): Promise<[number, number]> {
   const first = createServer();
   const second = createServer();
   try {

@@ -2,7 +2,7 @@
 // wrangler binds it (test files start servers in parallel, each binding sockets of its own).
 import { createServer, type Server } from "node:net";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { type DevServer, freePort, startWranglerDev } from "../../scripts/dev-server";
+import { type DevServer, freePortPair, startWranglerDev } from "../../scripts/dev-server";
 
 // The benchmark's bare Worker: the lightest `wrangler dev` there is, with a /healthz route.
 const CONFIG = "bench/floor/wrangler.toml";
@@ -30,7 +30,7 @@ afterEach(async () => {
 function racedPorts(role: "port" | "inspector") {
   const picks: [number, number][] = [];
   const pickPorts = async (): Promise<[number, number]> => {
-    const fresh: [number, number] = [await freePort(), await freePort()];
+    const fresh = await freePortPair();
     if (picks.length === 0) fresh[role === "port" ? 0 : 1] = taken;
     picks.push(fresh);
     return fresh;
