@@ -14,6 +14,17 @@ import type { TaskStore } from "./task-store";
 const ALARM_BUDGET_MS = 60_000;
 /** How early an alarm may fire and still be served in the same invocation, after a wait. */
 const EARLY_ALARM_MS = 25;
+/**
+ * A call's alarm is set this much before the call's time: the object wakes and takes up the
+ * alarm meanwhile, then waits out the rest, so the call leaves at its time rather than that
+ * much after it (docs/schedules-and-delivery.md). Never a call early: serve() waits.
+ */
+const CALL_LEAD_MS = 10;
+
+/** When to set the alarm for a call due at `due` (null: none due). */
+export function callAlarm(due: number | null): number | null {
+  return due === null ? null : due - CALL_LEAD_MS;
+}
 
 /** What the call runner needs of the task object that hosts it. */
 export interface RunnerHost {

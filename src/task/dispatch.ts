@@ -7,13 +7,8 @@ import type { LastResponse } from "../core/task-view";
 import type { Timer } from "../core/timers";
 import { targetUrlError, withQuery } from "../core/url-policy";
 import { VERSION } from "../version";
+import { readCapped } from "./capped-body";
 import { deadline } from "./deadline";
-
-/**
- * Response bodies are read up to this many decoded bytes, enough for `$state`; the history
- * keeps at most HISTORY_BODY_BYTES of them.
- */
-export const MAX_RESPONSE_BYTES = 16 * 1024;
 
 /** The headers Belfry adds to every call, besides the signature. */
 export interface DeliveryHeaders {
@@ -183,46 +178,6 @@ function judgeUrl(def: TaskDefinition, allowPrivateUrls: boolean) {
   }
   const error = targetUrlError(url, allowPrivateUrls);
   return { allowPrivateUrls, url, refusal: error === null ? null : `url: ${error}` };
-}
-
-/** Decodes answers read whole; one cut at the cap gets a decoder of its own (see readCapped). */
-const utf8 = new TextDecoder();
-
-/**
- * Read an answer's body: at most MAX_RESPONSE_BYTES of it, counted in decoded bytes. The
- * runtime decodes gzip, br and deflate itself while Content-Length stays the compressed size,
- * so the stream is read and cut, and the rest is never read: a 100-byte answer that inflates
- * to gigabytes costs no more than 16 KiB (docs/security.md). The call's own AbortSignal (its
- * timeout) cuts the body as well as the headers, so a target that sends headers and then
- * stalls is a timeout like one that never answers.
- */
-export async function readCapped(
-  response: Response,
-): Promise<{ text: string; truncated: boolean }> {
-  const body = response.body;
-  if (!body) return { text: "", truncated: false };
-  // An answer sent as-is is framed by its Content-Length: it cannot hold more bytes than
-  // that, and reading a small one natively is far cheaper than a read loop.
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (!response.headers.has("content-encoding") && declared <= MAX_RESPONSE_BYTES) {
-    return { text: await response.text(), truncated: false };
-  }
-  // One read into a buffer one byte larger than the cap: the runtime fills it natively and
-  // answers when it is full or the body has ended, so a byte beyond the cap means "cut".
-  const reader = body.getReader({ mode: "byob" });
-  const { value } = await reader.readAtLeast(
-    MAX_RESPONSE_BYTES + 1,
-    new Uint8Array(MAX_RESPONSE_BYTES + 1),
-  );
-  const bytes = value ?? new Uint8Array(0);
-  if (bytes.byteLength <= MAX_RESPONSE_BYTES) {
-    reader.releaseLock();
-    return { text: utf8.decode(bytes), truncated: false };
-  }
-  await reader.cancel().catch(() => undefined);
-  // `stream` leaves out a character cut in half at the cap instead of writing U+FFFD.
-  const text = new TextDecoder().decode(bytes.subarray(0, MAX_RESPONSE_BYTES), { stream: true });
-  return { text, truncated: true };
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {

@@ -25,7 +25,7 @@ import { upsertTaskStatement } from "../db/task-index";
 import { HistoryCourier } from "../history/courier";
 import { chunkHeader, taskIndexEntry } from "../history/index-row";
 import { meter } from "../metering";
-import { CallRunner } from "./call-runner";
+import { CallRunner, callAlarm } from "./call-runner";
 import { IndexPublisher } from "./index-publisher";
 import { Notifier } from "./notifier";
 import { SigningKeys } from "./signing-keys";
@@ -387,7 +387,7 @@ export class TaskObject extends DurableObject<Env> {
     const now = Date.now();
     const runtime = this.store.runtime;
     const times = [
-      runtime ? wakeTime(runtime) : null,
+      runtime ? callAlarm(wakeTime(runtime)) : null,
       this.history.wakeAt(now),
       this.notifier.wakeAt(),
       this.index.wakeAt(runtime, now),

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AttemptView as Attempt } from "../../src/core/history";
 import { MAX_RECORDED_HEADER_BYTES, MAX_RECORDED_HEADERS } from "../../src/core/response-headers";
 import type { TaskView as Task } from "../../src/core/task-view";
-import { MAX_RESPONSE_BYTES } from "../../src/task/dispatch";
+import { MAX_RESPONSE_BYTES } from "../../src/task/capped-body";
 import {
   api,
   bucket,
