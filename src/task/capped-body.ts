@@ -25,7 +25,8 @@ function takeBuffer(): Uint8Array {
 
 function giveBack(bytes: Uint8Array): void {
   const { buffer } = bytes;
-  if (buffer instanceof ArrayBuffer && spareBuffers.length < MAX_SPARE_BUFFERS) {
+  const whole = buffer instanceof ArrayBuffer && buffer.byteLength === MAX_RESPONSE_BYTES + 1;
+  if (whole && spareBuffers.length < MAX_SPARE_BUFFERS) {
     spareBuffers.push(buffer);
   }
 }
@@ -52,12 +53,12 @@ export async function readCapped(
   // One read into a buffer one byte larger than the cap: the runtime fills it natively and
   // answers when it is full or the body has ended, so a byte beyond the cap means "cut".
   const reader = body.getReader({ mode: "byob" });
-  const { value: bytes } = await reader.readAtLeast(MAX_RESPONSE_BYTES + 1, takeBuffer());
-  if (!bytes || bytes.byteLength <= MAX_RESPONSE_BYTES) {
+  const { value } = await reader.readAtLeast(MAX_RESPONSE_BYTES + 1, takeBuffer());
+  const bytes = value ?? new Uint8Array(0);
+  if (bytes.byteLength <= MAX_RESPONSE_BYTES) {
     // Released at once: a reader left locked keeps its answer's stream alive until a full
     // garbage collection, which pauses the thread far longer (docs/performance.md).
     reader.releaseLock();
-    if (!bytes) return { text: "", truncated: false };
     const text = utf8.decode(bytes);
     giveBack(bytes);
     return { text, truncated: false };
