@@ -37,20 +37,22 @@ export function recordedHeaders(entries: Iterable<[string, string]>): Record<str
     const previous = all.get(key);
     all.set(key, previous === undefined ? value : `${previous}, ${value}`);
   }
-  const ordered = [
-    ...FIRST.filter((name) => all.has(name)),
-    ...[...all.keys()].filter((name) => !FIRST.includes(name)),
-  ];
+  // One pass for the headers kept first, one for the rest, each kept while it fits.
   const kept: Record<string, string> = {};
   let count = 0;
   let bytes = 0;
-  for (const name of ordered) {
-    if (count >= MAX_RECORDED_HEADERS) break;
-    const value = (all.get(name) ?? "").slice(0, MAX_RECORDED_HEADER_VALUE);
-    if (bytes + name.length + value.length > MAX_RECORDED_HEADER_BYTES) continue;
+  const keep = (name: string, whole: string) => {
+    if (count >= MAX_RECORDED_HEADERS) return;
+    const value = whole.slice(0, MAX_RECORDED_HEADER_VALUE);
+    if (bytes + name.length + value.length > MAX_RECORDED_HEADER_BYTES) return;
     kept[name] = value;
     count += 1;
     bytes += name.length + value.length;
+  };
+  for (const name of FIRST) {
+    const value = all.get(name);
+    if (value !== undefined) keep(name, value);
   }
+  for (const [name, value] of all) if (!FIRST.includes(name)) keep(name, value);
   return kept;
 }

@@ -10,10 +10,9 @@ const encoder = new TextEncoder();
 // Promises, not keys, so concurrent first uses of a secret share one importKey call.
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
+/** Base64 of a short byte string (a key or a signature: 32 bytes). */
 function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return btoa(String.fromCharCode(...bytes));
 }
 
 function fromBase64(text: string): Uint8Array {
