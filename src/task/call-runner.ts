@@ -12,14 +12,19 @@ import type { TaskStore } from "./task-store";
 
 /** An alarm handler gives way after this long, re-arming itself, so it never runs unbounded. */
 const ALARM_BUDGET_MS = 60_000;
-/** How early an alarm may fire and still be served in the same invocation, after a wait. */
-const EARLY_ALARM_MS = 25;
 /**
  * A call's alarm is set this much before the call's time: the object wakes and takes up the
  * alarm meanwhile, then waits out the rest, so the call leaves at its time rather than that
  * much after it (docs/schedules-and-delivery.md). Never a call early: serve() waits.
  */
 const CALL_LEAD_MS = 10;
+/**
+ * How early an alarm may fire and still be served in the same invocation, after a wait: the
+ * lead, and as much again and more for an alarm the runtime fires a moment early. Were it
+ * shorter than the lead, every call's alarm would find its call not yet due and set itself
+ * again, at once, until it was.
+ */
+const EARLY_ALARM_MS = CALL_LEAD_MS + 15;
 
 /** When to set the alarm for a call due at `due` (null: none due). */
 export function callAlarm(due: number | null): number | null {

@@ -55,17 +55,17 @@ export async function readCapped(
   const reader = body.getReader({ mode: "byob" });
   const { value } = await reader.readAtLeast(MAX_RESPONSE_BYTES + 1, takeBuffer());
   const bytes = value ?? new Uint8Array(0);
-  if (bytes.byteLength <= MAX_RESPONSE_BYTES) {
-    // Released at once: a reader left locked keeps its answer's stream alive until a full
-    // garbage collection, which pauses the thread far longer (docs/performance.md).
-    reader.releaseLock();
-    const text = utf8.decode(bytes);
-    giveBack(bytes);
-    return { text, truncated: false };
-  }
-  await reader.cancel().catch(() => undefined);
-  // `stream` leaves out a character cut in half at the cap instead of writing U+FFFD.
-  const text = new TextDecoder().decode(bytes.subarray(0, MAX_RESPONSE_BYTES), { stream: true });
+  const truncated = bytes.byteLength > MAX_RESPONSE_BYTES;
+  // A whole answer's reader is released at once: left locked, it keeps the answer's stream
+  // alive until a full garbage collection, which pauses the thread far longer
+  // (docs/performance.md).
+  if (truncated) await reader.cancel().catch(() => undefined);
+  else reader.releaseLock();
+  // A cut one is decoded with `stream`, which leaves out a character cut in half at the cap
+  // instead of writing U+FFFD; the decoder is its own, since `stream` keeps that half.
+  const text = truncated
+    ? new TextDecoder().decode(bytes.subarray(0, MAX_RESPONSE_BYTES), { stream: true })
+    : utf8.decode(bytes);
   giveBack(bytes);
-  return { text, truncated: true };
+  return { text, truncated };
 }
